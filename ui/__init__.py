@@ -1,0 +1,1 @@
+"""What the pages share: cached models and data, and figure builders. Imports streamlit and vae, never pages."""

@@ -1,0 +1,72 @@
+"""Train a VAE on MNIST from the command line and save it as a checkpoint.
+
+    python -m vae.train --likelihood bce --epochs 18 --seed 0 --out checkpoints/bce.safetensors
+"""
+import argparse
+import sys
+
+import torch
+from tqdm import tqdm
+
+from vae.checkpoint import checkpoint_path, save_checkpoint
+from vae.config import LIKELIHOODS, TrainConfig, VAEConfig
+from vae.data import DEFAULT_PATH, load_mnist
+from vae.trainer import build_model, train
+
+DEFAULTS_VAE, DEFAULTS_TRAIN = VAEConfig(), TrainConfig()
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m vae.train", description=__doc__.splitlines()[0])
+    p.add_argument("--likelihood", choices=LIKELIHOODS, default=DEFAULTS_VAE.likelihood)
+    p.add_argument("--sigma", type=float, default=DEFAULTS_VAE.sigma, help="Gaussian decoder std (mse)")
+    p.add_argument("--beta", type=float, default=DEFAULTS_VAE.beta, help="weight of the KL term")
+    p.add_argument("--latent-dim", type=int, default=DEFAULTS_VAE.latent_dim)
+    p.add_argument("--epochs", type=int, default=DEFAULTS_TRAIN.epochs)
+    p.add_argument("--batch-size", type=int, default=DEFAULTS_TRAIN.batch_size)
+    p.add_argument("--lr", type=float, default=DEFAULTS_TRAIN.lr)
+    p.add_argument("--mc-samples", type=int, default=DEFAULTS_TRAIN.mc_samples, help="Monte Carlo samples L")
+    p.add_argument("--binarize", action="store_true", help="dynamic binarization: x ~ Bernoulli(pixel)")
+    p.add_argument("--seed", type=int, default=DEFAULTS_TRAIN.seed)
+    p.add_argument("--data", default=str(DEFAULT_PATH))
+    p.add_argument("--out", required=True, help="checkpoints/NAME.safetensors")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    out = checkpoint_path(args.out)  # refuse a bad name before spending a minute training
+    config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta)
+    cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
+                      binarize=args.binarize, seed=args.seed)
+    data = load_mnist(args.data)
+    model = build_model(config, cfg.seed)
+    history, last = [], {}
+    with tqdm(total=None, unit="step", dynamic_ncols=True) as bar:
+        for m in train(model, data, cfg):
+            if m["kind"] == "step":
+                bar.total = m["total_steps"]
+                bar.update(1)
+                if m["step"] % 20 == 0:
+                    bar.set_postfix(loss=f"{m['loss']:.2f}", kl=f"{m['kl']:.2f}", sps=f"{m['samples_per_s']:.0f}")
+            elif m["kind"] == "epoch":
+                history.append({k: m[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")})
+                last = m
+                bar.write(f"epoch {m['epoch']:3d}  test loss {m['test_loss']:9.3f}  recon {m['test_recon']:9.3f}  "
+                          f"kl {m['test_kl']:7.3f}  ({m['elapsed']:.1f} s)")
+            else:
+                end = m
+    if end["kind"] != "done":
+        print(f"training ended early: {end['reason']}", file=sys.stderr)
+        return 1
+    metrics = {"test_loss": last["test_loss"], "test_recon": last["test_recon"], "test_kl": last["test_kl"],
+               "train_seconds": last["elapsed"], "samples_per_s": last["samples_per_s"], "epochs": cfg.epochs}
+    save_checkpoint(out, model, cfg, metrics, history, data.sha256)
+    unit = "nats per image" + ("" if config.likelihood != "notes" else " (notes' mean-reduced scale)")
+    print(f"test loss {metrics['test_loss']:.3f}  recon {metrics['test_recon']:.3f}  kl {metrics['test_kl']:.3f}  "
+          f"[{unit}]  in {metrics['train_seconds']:.1f} s -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Training as a generator of metric dicts.
+
+The generator knows nothing about progress bars or widgets: callers (the CLI, the app's worker thread)
+decide what to do with each dict. It stops between steps when `stop` (a threading.Event) is set.
+"""
+import math
+import time
+
+import torch
+
+from vae.config import TrainConfig, VAEConfig
+from vae.data import MNIST, binarize
+from vae.losses import elbo_terms
+from vae.model import VAE
+
+EVAL_SEED = 1234  # fixed noise for test-set evaluation, so the same weights always score the same
+
+
+def build_model(config: VAEConfig, seed: int) -> VAE:
+    """A freshly initialised VAE; the global RNG is left as it was (other sessions may be using it)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return VAE(config)
+
+
+def lr_at(step: int, total_steps: int, steps_per_epoch: int, cfg: TrainConfig) -> float:
+    """Linear warm-up, then a cosine decay down to lr * final_lr_frac at the last step."""
+    warmup = max(1, round(cfg.warmup_epochs * steps_per_epoch))
+    if step < warmup:
+        return cfg.lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total_steps - warmup)
+    floor = cfg.final_lr_frac
+    return cfg.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
+
+
+def eval_targets(data: MNIST, cfg: TrainConfig) -> torch.Tensor:
+    """The test images a model is scored on: grey levels, or one fixed binarization of them."""
+    if not cfg.binarize:
+        return data.x_test
+    return binarize(data.x_test, torch.Generator().manual_seed(EVAL_SEED))
+
+
+@torch.no_grad()
+def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: int = 1) -> dict:
+    """Test-set averages of the loss terms, with one fixed draw of the reparameterization noise."""
+    was_training = model.training
+    model.eval()
+    gen = torch.Generator().manual_seed(EVAL_SEED)
+    totals = {"loss": 0.0, "recon": 0.0, "kl": 0.0}
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size]
+        terms = elbo_terms(xb, model(xb, mc_samples, gen), model.config)
+        for key in totals:
+            totals[key] += terms[key].item() * len(xb)
+    model.train(was_training)
+    return {key: value / len(x) for key, value in totals.items()}
+
+
+def _finite_grad_norm(params) -> float:
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params])).item()
+
+
+def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None, start_step: int = 0):
+    """Yield {"kind": "step", ...} every step, {"kind": "epoch", ...} after each epoch's test evaluation,
+    and finally one {"kind": "done" | "stopped" | "diverged", "reason": ...}.
+
+    On a non-finite loss or gradient the model is restored to the last weights that gave a finite loss.
+    """
+    gen = torch.Generator().manual_seed(cfg.seed)
+    params = [p for p in model.parameters()]
+    optimizer = torch.optim.Adam(params, lr=cfg.lr, fused=True)
+    good = [p.detach().clone() for p in params]
+    x_train, x_test = data.x_train, eval_targets(data, cfg)
+    n = len(x_train)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total_steps = cfg.epochs * steps_per_epoch
+    step, seen, t0 = 0, 0, time.perf_counter()
+    model.train()
+    for epoch in range(cfg.epochs):
+        order = torch.randperm(n, generator=gen)
+        for i in range(0, n, cfg.batch_size):
+            if stop is not None and stop.is_set():
+                yield {"kind": "stopped", "reason": "stopped on request", "step": step}
+                return
+            xb = x_train[order[i:i + cfg.batch_size]]
+            if cfg.binarize:
+                xb = binarize(xb, gen)
+            lr = lr_at(step, total_steps, steps_per_epoch, cfg)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            kl_weight = min(1.0, (step + 1) / (cfg.kl_warmup_epochs * steps_per_epoch)) if cfg.kl_warmup_epochs else 1.0
+            terms = elbo_terms(xb, model(xb, cfg.mc_samples, gen), model.config, kl_weight, cfg.free_bits)
+            optimizer.zero_grad(set_to_none=False)
+            terms["loss"].backward()
+            loss, recon, kl = torch.stack([terms["loss"], terms["recon"], terms["kl"]]).tolist()
+            grad_norm = _finite_grad_norm(params)
+            if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+                with torch.no_grad():
+                    torch._foreach_copy_(params, good)
+                what = "loss" if not math.isfinite(loss) else "gradient"
+                yield {"kind": "diverged", "step": step, "epoch": epoch,
+                       "reason": f"the {what} became {loss if what == 'loss' else grad_norm} at step {step} "
+                                 f"(learning rate {lr:.3g}); training stopped and the last good weights were kept. "
+                                 "Try a smaller learning rate."}
+                return
+            with torch.no_grad():
+                torch._foreach_copy_(good, params)
+            optimizer.step()
+            step += 1
+            seen += len(xb)
+            elapsed = time.perf_counter() - t0
+            yield {"kind": "step", "step": start_step + step, "epoch": epoch + (i + len(xb)) / n, "lr": lr,
+                   "loss": loss, "recon": recon, "kl": kl, "grad_norm": grad_norm,
+                   "samples_per_s": seen / elapsed, "elapsed": elapsed, "total_steps": total_steps}
+        test = evaluate(model, x_test, cfg.eval_batch_size)
+        yield {"kind": "epoch", "step": start_step + step, "epoch": epoch + 1, "elapsed": time.perf_counter() - t0,
+               "samples_per_s": seen / (time.perf_counter() - t0),
+               **{f"test_{key}": value for key, value in test.items()}}
+    yield {"kind": "done", "reason": f"finished {cfg.epochs} epochs", "step": start_step + step}
