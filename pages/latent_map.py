@@ -3,29 +3,39 @@ import streamlit as st
 from ui.figures import latent_scatter
 from ui.models import checkpoint, checkpoint_names, encoded_test_set
 
+LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
+
 st.title("Latent map")
 st.write(
-    "The encoder turns each 28×28 MNIST test image into a Gaussian over two numbers. Each dot below is the "
+    "The encoder turns each 28×28 MNIST test image into a Gaussian over two numbers. Each dot is the "
     "mean of that Gaussian for one of the 10,000 test digits, coloured by the digit it shows. Digits that "
-    "look alike land close together; the KL term keeps the whole cloud near the standard normal prior. "
-    "Click a digit in the legend to hide it, double-click to show it alone.")
+    "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
+    "Click a digit in the legend to hide it; double-click to show it alone.")
 
 names = checkpoint_names()
 if not names:
-    st.error("No checkpoints found in checkpoints/. Train one with `python -m vae.train --out checkpoints/bce`.")
+    st.error("No checkpoints in checkpoints/. Train one with "
+             "`python -m vae.train --likelihood bce --out checkpoints/bce.safetensors`.")
     st.stop()
-name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
-ckpt = checkpoint(name)
-if ckpt.config.latent_dim != 2:
-    st.warning(f"{name} has a {ckpt.config.latent_dim}-D latent space; the map shows its first two dimensions.")
-enc = encoded_test_set(name)
 
-cols = st.columns(4)
-cols[0].metric("Decoder", {"bce": "Bernoulli", "mse": f"Gaussian σ={ckpt.config.sigma:g}",
-                           "notes": "notes' mean MSE"}[ckpt.config.likelihood])
-unit = "per pixel" if ckpt.config.likelihood == "notes" else "nats / image"
-for col, key, label in zip(cols[1:], ("test_loss", "test_recon", "test_kl"), ("Test loss", "Reconstruction", "KL")):
-    if key in ckpt.metrics:
-        col.metric(f"{label} ({unit})", f"{ckpt.metrics[key]:.2f}")
+chart_col, side = st.columns([3, 1], gap="large")
+with side:
+    name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
+    ckpt = checkpoint(name)
+    config = ckpt.config
+    decoder = LIKELIHOOD_NAMES[config.likelihood] + (f", σ = {config.sigma:g}" if config.likelihood == "mse" else "")
+    st.caption(f"Decoder: {decoder} · β = {config.beta:g} · latent size {config.latent_dim} · "
+               f"{ckpt.train_config.epochs} epochs, seed {ckpt.train_config.seed}")
+    unit = "notes' scale" if config.likelihood == "notes" else "nats per image"
+    for key, label in (("test_loss", "Test loss (−ELBO)"), ("test_recon", "Reconstruction"), ("test_kl", "KL")):
+        if key in ckpt.metrics:
+            st.metric(f"{label}, {unit}", f"{ckpt.metrics[key]:.2f}")
+    if config.likelihood == "notes":
+        st.info("Averaging the squared error over pixels makes reconstruction ~784× cheaper than the KL, "
+                "so every digit is encoded onto the prior: the map is one blob.")
 
-st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"]), key="latent_map_chart")
+with chart_col:
+    if config.latent_dim != 2:
+        st.warning(f"{name} has a {config.latent_dim}-D latent space; the map shows its first two dimensions.")
+    enc = encoded_test_set(name)
+    st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"]), key="latent_map_chart")

@@ -1,25 +1,42 @@
 """The app, driven headlessly by Streamlit's AppTest."""
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
-from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints
+from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
 
+ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
 
 
 def test_app_runs_without_exception():
-    at = AppTest.from_file("app.py", default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Latent map"
 
 
+def plotly_array(value):
+    """Plotly sends numpy arrays as {"dtype", "bdata": base64}; plain lists stay lists."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
 @pytest.mark.parametrize("name", SHIPPED)
-def test_latent_map_shows_every_checkpoint(name):
-    at = AppTest.from_file("pages/latent_map.py", default_timeout=60).run()
+def test_latent_map_plots_each_checkpoints_encoding(mnist, name):
+    at = AppTest.from_file(str(ROOT / "pages" / "latent_map.py"), default_timeout=60).run()
     at.selectbox(key="latent_map_checkpoint").select(name).run()
     assert not at.exception and not at.error
-    chart = at.get("plotly_chart")[0]
-    import json
-    fig = json.loads(chart.proto.spec)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in fig["data"]] == [str(d) for d in range(10)]
-    assert sum(len(t["x"]) for t in fig["data"]) == 10000
+    with torch.no_grad():
+        mu, _ = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors").model.encode(mnist.x_test)
+    for digit, trace in enumerate(fig["data"]):
+        expected = mu[mnist.y_test == digit].numpy()
+        np.testing.assert_allclose(plotly_array(trace["x"]), expected[:, 0], atol=1e-6)
+        np.testing.assert_allclose(plotly_array(trace["y"]), expected[:, 1], atol=1e-6)

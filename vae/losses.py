@@ -51,7 +51,7 @@ def elbo_terms(x, out, config: VAEConfig, kl_weight: float = 1.0, free_bits: flo
 
     loss = mean_i [ (1/L) sum_l -log p(x_i | z_il) + beta * KL(q(z|x_i) || p(z)) ], recon and kl reported unweighted;
     kl_weight (in [0, 1]) scales beta during a KL warm-up.
-    For likelihood "notes" it is the notes' own loss instead (see notes_loss).
+    For likelihood "notes" it is the notes' own loss instead (see notes_loss), taken literally: no warm-up, no free bits.
     """
     x = x.reshape(x.shape[0], -1)
     if config.likelihood == "notes":

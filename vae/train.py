@@ -8,7 +8,7 @@ import sys
 import torch
 from tqdm import tqdm
 
-from vae.checkpoint import checkpoint_path, save_checkpoint
+from vae.checkpoint import CHECKPOINT_DIR, CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import LIKELIHOODS, TrainConfig, VAEConfig
 from vae.data import DEFAULT_PATH, load_mnist
 from vae.trainer import build_model, train
@@ -23,22 +23,28 @@ def parse_args(argv):
     p.add_argument("--beta", type=float, default=DEFAULTS_VAE.beta, help="weight of the KL term")
     p.add_argument("--latent-dim", type=int, default=DEFAULTS_VAE.latent_dim)
     p.add_argument("--epochs", type=int, default=DEFAULTS_TRAIN.epochs)
+    p.add_argument("--free-bits", type=float, default=DEFAULTS_TRAIN.free_bits, help="KL floor per latent dim")
     p.add_argument("--batch-size", type=int, default=DEFAULTS_TRAIN.batch_size)
     p.add_argument("--lr", type=float, default=DEFAULTS_TRAIN.lr)
     p.add_argument("--mc-samples", type=int, default=DEFAULTS_TRAIN.mc_samples, help="Monte Carlo samples L")
     p.add_argument("--binarize", action="store_true", help="dynamic binarization: x ~ Bernoulli(pixel)")
     p.add_argument("--seed", type=int, default=DEFAULTS_TRAIN.seed)
     p.add_argument("--data", default=str(DEFAULT_PATH))
-    p.add_argument("--out", required=True, help="checkpoints/NAME.safetensors")
+    p.add_argument("--out", required=True, help="checkpoints/NAME.safetensors (or just NAME)")
+    p.add_argument("--checkpoint-dir", default=str(CHECKPOINT_DIR), help="the only folder --out may write to")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    out = checkpoint_path(args.out)  # refuse a bad name before spending a minute training
+    try:
+        out = checkpoint_path(args.out, args.checkpoint_dir)  # refuse a bad name before spending a minute training
+    except CheckpointError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta)
     cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
-                      binarize=args.binarize, seed=args.seed)
+                      binarize=args.binarize, seed=args.seed, free_bits=args.free_bits)
     data = load_mnist(args.data)
     model = build_model(config, cfg.seed)
     history, last = [], {}
@@ -56,13 +62,14 @@ def main(argv=None) -> int:
                           f"kl {m['test_kl']:7.3f}  ({m['elapsed']:.1f} s)")
             else:
                 end = m
+
     if end["kind"] != "done":
         print(f"training ended early: {end['reason']}", file=sys.stderr)
         return 1
     metrics = {"test_loss": last["test_loss"], "test_recon": last["test_recon"], "test_kl": last["test_kl"],
                "train_seconds": last["elapsed"], "samples_per_s": last["samples_per_s"], "epochs": cfg.epochs}
     save_checkpoint(out, model, cfg, metrics, history, data.sha256)
-    unit = "nats per image" + ("" if config.likelihood != "notes" else " (notes' mean-reduced scale)")
+    unit = "nats per image" if config.likelihood != "notes" else "notes' scale: per-pixel mean squared error + KL"
     print(f"test loss {metrics['test_loss']:.3f}  recon {metrics['test_recon']:.3f}  kl {metrics['test_kl']:.3f}  "
           f"[{unit}]  in {metrics['train_seconds']:.1f} s -> {out}")
     return 0
