@@ -109,3 +109,18 @@ def test_reparameterization_has_the_right_moments(generator):
     z = VAE.reparameterize(mu, logvar, 200_000, generator)[:, 0]
     torch.testing.assert_close(z.mean(0), mu[0], atol=0.02, rtol=0)
     torch.testing.assert_close(z.std(0), torch.tensor([0.5, 2.0]), atol=0.02, rtol=0)
+
+
+def test_free_bits_and_warm_up_change_only_the_objective(generator):
+    x = torch.rand(32, 784, generator=generator)
+    out = _out(generator)
+    out["mu"][:, 1] = 0.0  # dimension 1 carries almost nothing: its KL is below one nat
+    out["logvar"][:, 1] = -0.01
+    config = VAEConfig(beta=2.0)
+    plain = elbo_terms(x, out, config)
+    torch.testing.assert_close(plain["objective"], plain["loss"])
+    floored = elbo_terms(x, out, config, kl_weight=0.5, free_bits=1.0)
+    assert floored["loss"] == plain["loss"] and floored["kl"] == plain["kl"]
+    per_dim = (0.5 * (out["mu"] ** 2 + out["logvar"].exp() - 1 - out["logvar"])).mean(0)
+    assert per_dim[0] > 1.0 > per_dim[1]
+    torch.testing.assert_close(floored["objective"], plain["recon"] + 0.5 * 2.0 * (per_dim[0] + 1.0))

@@ -49,20 +49,23 @@ def notes_loss(x, out):
 def elbo_terms(x, out, config: VAEConfig, kl_weight: float = 1.0, free_bits: float = 0.0):
     """Negative ELBO with L Monte Carlo samples (the notes' final estimator), averaged over the batch.
 
-    loss = mean_i [ (1/L) sum_l -log p(x_i | z_il) + beta * KL(q(z|x_i) || p(z)) ], recon and kl reported unweighted;
-    kl_weight (in [0, 1]) scales beta during a KL warm-up.
-    For likelihood "notes" it is the notes' own loss instead (see notes_loss), taken literally: no warm-up, no free bits.
+    loss = mean_i [ (1/L) sum_l -log p(x_i | z_il) + beta * KL(q(z|x_i) || p(z)) ], with recon and kl unweighted.
+    "objective" is what training descends: the loss, unless a KL warm-up (kl_weight < 1) or free bits change it.
+    For likelihood "notes" it is the notes' own loss instead (see notes_loss), taken literally.
     """
     x = x.reshape(x.shape[0], -1)
     if config.likelihood == "notes":
-        return notes_loss(x, out)
+        terms = notes_loss(x, out)
+        return {**terms, "objective": terms["loss"]}
     recon = reconstruction_nll(x, out["logits"], config).mean(0)
     kl = kl_divergence(out["mu"], out["logvar"])
-    kl_term = kl.mean()
+    loss = (recon + config.beta * kl).mean()
+    kl_charged = kl.mean()
     if free_bits > 0:
         # Free bits (Kingma et al. 2016, "Improved variational inference with inverse autoregressive flow",
         # eq. 13): each latent dimension's batch-mean KL is charged at least `free_bits` nats, so the
         # optimiser gains nothing by switching a dimension off. Inactive once every dimension carries more.
         kl_dims = 0.5 * (out["mu"].pow(2) + out["logvar"].exp() - 1.0 - out["logvar"]).mean(0)
-        kl_term = kl_dims.clamp(min=free_bits).sum()
-    return {"loss": recon.mean() + kl_weight * config.beta * kl_term, "recon": recon.mean(), "kl": kl.mean()}
+        kl_charged = kl_dims.clamp(min=free_bits).sum()
+    objective = recon.mean() + kl_weight * config.beta * kl_charged
+    return {"loss": loss, "recon": recon.mean(), "kl": kl.mean(), "objective": objective}

@@ -56,25 +56,32 @@ def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: in
     return {key: value / len(x) for key, value in totals.items()}
 
 
-def _finite_grad_norm(params) -> float:
+def kl_weight_at(step: int, steps_per_epoch: int, cfg: TrainConfig) -> float:
+    if not cfg.kl_warmup_epochs:
+        return 1.0
+    return min(1.0, (step + 1) / (cfg.kl_warmup_epochs * steps_per_epoch))
+
+
+def _grad_norm(params) -> float:
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params])).item()
 
 
-def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None, start_step: int = 0):
+def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None):
     """Yield {"kind": "step", ...} every step, {"kind": "epoch", ...} after each epoch's test evaluation,
     and finally one {"kind": "done" | "stopped" | "diverged", "reason": ...}.
 
     On a non-finite loss or gradient the model is restored to the last weights that gave a finite loss.
+    "elapsed" is wall time since the start; "samples_per_s" leaves out the time spent on test evaluation.
     """
     gen = torch.Generator().manual_seed(cfg.seed)
-    params = [p for p in model.parameters()]
+    params = list(model.parameters())
     optimizer = torch.optim.Adam(params, lr=cfg.lr, fused=True)
     good = [p.detach().clone() for p in params]
     x_train, x_test = data.x_train, eval_targets(data, cfg)
     n = len(x_train)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = cfg.epochs * steps_per_epoch
-    step, seen, t0 = 0, 0, time.perf_counter()
+    step, seen, eval_time, t0 = 0, 0, 0.0, time.perf_counter()
     model.train()
     for epoch in range(cfg.epochs):
         order = torch.randperm(n, generator=gen)
@@ -88,12 +95,12 @@ def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None, start_step: int 
             lr = lr_at(step, total_steps, steps_per_epoch, cfg)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            kl_weight = min(1.0, (step + 1) / (cfg.kl_warmup_epochs * steps_per_epoch)) if cfg.kl_warmup_epochs else 1.0
-            terms = elbo_terms(xb, model(xb, cfg.mc_samples, gen), model.config, kl_weight, cfg.free_bits)
+            terms = elbo_terms(xb, model(xb, cfg.mc_samples, gen), model.config,
+                               kl_weight_at(step, steps_per_epoch, cfg), cfg.free_bits)
             optimizer.zero_grad(set_to_none=False)
-            terms["loss"].backward()
+            terms["objective"].backward()
             loss, recon, kl = torch.stack([terms["loss"], terms["recon"], terms["kl"]]).tolist()
-            grad_norm = _finite_grad_norm(params)
+            grad_norm = _grad_norm(params)
             if not (math.isfinite(loss) and math.isfinite(grad_norm)):
                 with torch.no_grad():
                     torch._foreach_copy_(params, good)
@@ -109,11 +116,13 @@ def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None, start_step: int 
             step += 1
             seen += len(xb)
             elapsed = time.perf_counter() - t0
-            yield {"kind": "step", "step": start_step + step, "epoch": epoch + (i + len(xb)) / n, "lr": lr,
+            yield {"kind": "step", "step": step, "epoch": epoch + (i + len(xb)) / n, "lr": lr,
                    "loss": loss, "recon": recon, "kl": kl, "grad_norm": grad_norm,
-                   "samples_per_s": seen / elapsed, "elapsed": elapsed, "total_steps": total_steps}
+                   "samples_per_s": seen / (elapsed - eval_time), "elapsed": elapsed, "total_steps": total_steps}
+        t_eval = time.perf_counter()
         test = evaluate(model, x_test, cfg.eval_batch_size)
-        yield {"kind": "epoch", "step": start_step + step, "epoch": epoch + 1, "elapsed": time.perf_counter() - t0,
-               "samples_per_s": seen / (time.perf_counter() - t0),
-               **{f"test_{key}": value for key, value in test.items()}}
-    yield {"kind": "done", "reason": f"finished {cfg.epochs} epochs", "step": start_step + step}
+        eval_time += time.perf_counter() - t_eval
+        elapsed = time.perf_counter() - t0
+        yield {"kind": "epoch", "step": step, "epoch": epoch + 1, "elapsed": elapsed,
+               "samples_per_s": seen / (elapsed - eval_time), **{f"test_{key}": value for key, value in test.items()}}
+    yield {"kind": "done", "reason": f"finished {cfg.epochs} epochs", "step": step}
