@@ -26,3 +26,37 @@ def small_mnist(mnist):
 @pytest.fixture
 def generator():
     return torch.Generator().manual_seed(0)
+
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """A real `streamlit run app.py` server for browser tests; its log goes to artifacts/streamlit.log."""
+    from scripts.appserver import app_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server(ARTIFACTS / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    from scripts.appserver import CHROMIUM, CHROMIUM_ARGS
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (its own Streamlit session) whose console errors the test can assert on."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()
