@@ -8,7 +8,7 @@ from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.trainer import eval_targets, evaluate
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ROW = re.compile(r"^\| `([\w-]+)` \| `(python -m vae\.train [^`]+)` \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", re.M)
+ROW = re.compile(r"^\| `([\w-]+)` \| `(python -m vae\.train [^`]+)` \| (-?[\d.]+) \| (-?[\d.]+) \| ([\d.]+) \|", re.M)
 
 
 def readme_rows():
