@@ -4,4 +4,5 @@ import streamlit as st
 st.set_page_config(page_title="VAE dashboard", page_icon="🔢", layout="wide")
 st.navigation([
     st.Page("pages/latent_map.py", title="Latent map", icon="🗺️", default=True),
+    st.Page("pages/mse_vs_bce.py", title="MSE vs BCE", icon=":material/blur_on:", url_path="mse_vs_bce"),
 ]).run()
