@@ -53,3 +53,17 @@ def app_server(log_path=None):
             proc.kill()
         if log_path:
             log.close()
+
+
+def open_root_first(browser, url: str) -> None:
+    """Visit the app's root once before any deep link.
+
+    Streamlit decides per process between st.navigation and the legacy pages/ auto-discovery: until some
+    session has run app.py (which calls st.navigation), a deep link such as /elbo_lab is served the legacy
+    way, without app.py's wide layout. A teacher's browser opens the root first; tests and scripts do so here.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("h1", timeout=90000)
+    context.close()

@@ -12,9 +12,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server  # noqa: E402
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, open_root_first  # noqa: E402
 
-PAGES = {"latent_map": "", "mse_vs_bce": "mse_vs_bce"}  # screenshot name -> URL path of the page
+PAGES = {"latent_map": "", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab"}  # screenshot name -> URL path of the page
 
 
 def main():
@@ -26,11 +26,13 @@ def main():
     args = p.parse_args()
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        open_root_first(browser, url)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for name in args.pages:
             page.goto(f"{url}/{PAGES[name]}")
             page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg", timeout=60000)
-            page.wait_for_timeout(1500)  # plotly draws its WebGL layer after the SVG
+            page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+            page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG
             out = Path(args.out) / f"{name}.png"
             page.screenshot(path=str(out), full_page=True)
             print(out)

@@ -1,3 +1,4 @@
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -32,15 +33,6 @@ ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def app_url():
-    """A real `streamlit run app.py` server for browser tests; its log goes to artifacts/streamlit.log."""
-    from scripts.appserver import app_server
-    ARTIFACTS.mkdir(exist_ok=True)
-    with app_server(ARTIFACTS / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
     from scripts.appserver import CHROMIUM, CHROMIUM_ARGS
@@ -50,13 +42,29 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def app_url(browser):
+    """A real `streamlit run app.py` server for browser tests; its log goes to artifacts/streamlit.log."""
+    from scripts.appserver import app_server, open_root_first
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server(ARTIFACTS / "streamlit.log") as url:
+        open_root_first(browser, url)
+        yield url
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser context (its own Streamlit session) whose console errors the test can assert on."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+
+    def on_console(msg):
+        # Opened on a deep link such as /elbo_lab, Streamlit's frontend first probes /elbo_lab/_stcore/health and
+        # /host-config to find the server's base path; those two 404s are how it works, not errors of the app.
+        if msg.type == "error" and not re.search(r"/[^/]+/_stcore/(health|host-config)$", msg.location.get("url", "")):
+            page.console_errors.append(f"{msg.text} ({msg.location.get('url')})")
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()

@@ -3,14 +3,14 @@
 Models from the cache are in eval mode and never trained in place; a model being trained belongs to its
 own session. Cache keys include the file's modification time, so a re-saved checkpoint is reloaded.
 """
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 import torch
 
 from vae.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
+from vae.config import TrainConfig
 from vae.data import MNIST, load_mnist
+from vae.trainer import eval_targets
 
 # Shown first, in this order, when present; anything else in checkpoints/ follows alphabetically.
 PREFERRED = ("bce", "mse", "notes")
@@ -26,7 +26,8 @@ def checkpoint_names() -> list[str]:
     return [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
 
 
-def _stamp(name: str) -> float:
+def stamp(name: str) -> float:
+    """The checkpoint file's modification time: part of every cache key derived from it."""
     return checkpoint_path(name).stat().st_mtime
 
 
@@ -39,7 +40,7 @@ def _checkpoint(name: str, stamp: float) -> Checkpoint:
 
 
 def checkpoint(name: str) -> Checkpoint:
-    return _checkpoint(name, _stamp(name))
+    return _checkpoint(name, stamp(name))
 
 
 @st.cache_resource(show_spinner="Encoding the 10,000 test digits...", max_entries=32)
@@ -53,4 +54,14 @@ def _encoded(name: str, stamp: float) -> dict:
 
 def encoded_test_set(name: str) -> dict:
     """Posterior means and standard deviations of every MNIST test digit under checkpoint `name`."""
-    return _encoded(name, _stamp(name))
+    return _encoded(name, stamp(name))
+
+
+@st.cache_resource(max_entries=4)
+def _targets(binarized: bool) -> torch.Tensor:
+    return eval_targets(mnist(), TrainConfig(binarize=binarized))
+
+
+def scored_image(name: str, index: int) -> torch.Tensor:
+    """Test digit `index` as checkpoint `name` is scored on it: grey levels, or the fixed binarization."""
+    return _targets(checkpoint(name).train_config.binarize)[index]

@@ -38,7 +38,9 @@ def log_marginal_grid(model: VAE, x, n_coarse=128, n_fine=256, radius=6.0, drop=
     """Quadrature of p(x) over z in 2-D. Returns log_px and the fine grid's log joint (for posterior plots).
 
     The fine box covers every coarse cell whose log joint is within `drop` nats of the peak (e^-30 of the
-    peak is far below float precision of the sum), widened by one coarse cell on each side.
+    peak is far below float precision of the sum), widened by 1.5 coarse cells on each side. The midpoint rule
+    converges exponentially fast on smooth bell-shaped integrands, so even a few points per posterior standard
+    deviation give errors far below 1e-3 nats.
     """
     if model.config.latent_dim != 2:
         raise ValueError("quadrature is implemented for a 2-D latent space only")
@@ -49,7 +51,10 @@ def log_marginal_grid(model: VAE, x, n_coarse=128, n_fine=256, radius=6.0, drop=
     lo, hi = torch.tensor([-r, -r]), torch.tensor([r, r])
     z, _, _ = _grid(lo, hi, n_coarse)
     lj = log_joint(model, x, z)
-    keep = z[lj > lj.max() - drop]
+    # q(z|x)'s own ±4 sigma box joins the fine region: a very sharp posterior peak can fall between coarse
+    # points, and the encoder's mean is usually close to it.
+    std = torch.exp(0.5 * logvar[0])
+    keep = torch.cat([z[lj > lj.max() - drop], mu - 4 * std, mu + 4 * std])
     cell = (hi - lo) / n_coarse
     lo_f, hi_f = keep.min(0).values - 1.5 * cell, keep.max(0).values + 1.5 * cell
     z_f, area, axes = _grid(lo_f, hi_f, n_fine)

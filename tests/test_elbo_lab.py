@@ -1,0 +1,84 @@
+"""The ELBO lab page: AppTest for its numbers and controls, Chromium for what it draws."""
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ARTIFACTS
+from vae.basics import interval_probability, normal_pdf
+from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.posterior import decompose
+from vae.trainer import eval_targets
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "elbo_lab.py")
+
+
+def number(text):
+    return float(re.search(r"-?[\d,]+\.?\d*", text).group().replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def metric(at, start):
+    return next(m.value for m in at.metric if m.label.startswith(start))
+
+
+@pytest.mark.parametrize("name, index", [("bce", 7), ("bce-binarized", 123), ("mse", 4)])
+def test_lab_shows_the_decomposition_of_the_chosen_digit(mnist, lab, name, index):
+    lab.selectbox(key="elbo_lab_checkpoint").select(name).run()
+    lab.number_input(key="elbo_lab_index").set_value(index).run()
+    assert not lab.exception and not lab.error
+    ckpt = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors")
+    dec = decompose(ckpt.model, eval_targets(mnist, ckpt.train_config)[index])
+    assert number(metric(lab, "log p(x)")) == pytest.approx(dec["log_px"], abs=1e-3)
+    assert number(metric(lab, "ELBO")) == pytest.approx(dec["elbo"], abs=1e-3)
+    assert number(metric(lab, "gap")) == pytest.approx(dec["kl_gap"], abs=1e-3)
+    assert number(metric(lab, "variance ratio")) > 100
+
+
+def test_notes_model_is_not_offered(lab):
+    assert "notes" not in lab.selectbox(key="elbo_lab_checkpoint").options
+
+
+def test_lab_sliders_update_the_one_dimensional_examples(lab):
+    lab.slider(key="elbo_lab_mouse_mean").set_value(30.0).run()
+    lab.slider(key="elbo_lab_mouse_std").set_value(4.0).run()
+    lab.slider(key="elbo_lab_mouse_interval").set_value((28.0, 35.0)).run()
+    lab.slider(key="elbo_lab_mouse_weight").set_value(36.0).run()
+    assert number(metric(lab, "P(28 < w < 35")) == pytest.approx(interval_probability(28, 35, 30, 4), abs=1e-4)
+    assert number(metric(lab, "L(μ = 30, σ = 4 | w = 36)")) == pytest.approx(normal_pdf(36, 30, 4), abs=1e-4)
+    lab.slider(key="elbo_lab_kl_separation").set_value(0.0).run()
+    table = lab.table[-1].value
+    kl_columns = [c for c in table.columns if c.startswith("KL")]
+    assert all(abs(float(v)) < 1e-3 for c in kl_columns for v in table[c])  # one Gaussian: both fits exact
+    assert not lab.exception
+
+
+def test_random_digit_button_picks_another_digit(lab):
+    before = lab.number_input(key="elbo_lab_index").value
+    for _ in range(3):  # a draw repeats the old index once in 10,000 times; three in a row, never
+        lab.button(key="elbo_lab_random").click().run()
+        if lab.number_input(key="elbo_lab_index").value != before:
+            break
+    assert lab.number_input(key="elbo_lab_index").value != before and not lab.exception
+
+
+def test_redraw_buttons_change_the_samples(lab):
+    before = metric(lab, "variance ratio")
+    lab.button(key="elbo_lab_gradient_redraw").click().run()
+    assert metric(lab, "variance ratio") != before and not lab.exception
+
+
+def test_lab_renders_in_chromium(app_url, page):
+    page.goto(f"{app_url}/elbo_lab")
+    page.wait_for_selector("text=6 · KL divergence has a direction", timeout=90000)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 7", timeout=90000)
+    assert page.get_by_text("difference").first.is_visible()
+    page.set_viewport_size({"width": 1400, "height": 5600})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "elbo_lab.png"))
+    assert page.console_errors == []

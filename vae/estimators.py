@@ -1,0 +1,67 @@
+"""Monte Carlo estimators around the ELBO, vectorised over samples: importance-weighted bounds, the two
+gradient estimators (score function and reparameterization), and running means."""
+import math
+
+import torch
+
+from vae.losses import reconstruction_nll
+from vae.marginal import log_joint
+from vae.model import VAE
+from vae.posterior import log_q
+
+
+@torch.no_grad()
+def iwae_curve(model: VAE, x, ks=(1, 10, 100, 1000, 5000), repeats=10, generator=None) -> dict:
+    """For each K: mean and standard deviation over `repeats` draws of the bound
+    log (1/K) sum_k p(x, z_k) / q(z_k|x) with z_k ~ q(z|x) (Burda et al. 2016). K = 1 is the ELBO's estimator.
+
+    One set of repeats x max(K) samples is drawn and each K uses its first K columns, so one decoder pass
+    serves every K.
+    """
+    x = x.reshape(-1)
+    mu, logvar = (t[0] for t in model.encode(x[None]))
+    k_max = max(ks)
+    z = model.reparameterize(mu, logvar, repeats * k_max, generator)
+    log_w = (log_joint(model, x, z) - log_q(z, mu, logvar)).reshape(repeats, k_max)
+    out = {"k": list(ks), "mean": [], "std": []}
+    for k in ks:
+        bounds = torch.logsumexp(log_w[:, :k], 1) - math.log(k)
+        out["mean"].append(bounds.mean().item())
+        out["std"].append(bounds.std().item() if repeats > 1 else 0.0)
+    return out
+
+
+def gradient_samples(model: VAE, x, n=2000, generator=None) -> dict:
+    """n single-sample estimates of d ELBO / d mu (mu = the encoder's mean for x), by two unbiased estimators.
+
+    Both share the exact gradient of -KL(q || p(z)), which is -mu; they differ in the Monte Carlo part,
+    the gradient of E_q[log p(x|z)]:
+      reparameterization: grad_z log p(x|z) at z = mu + sigma * eps  (the randomness sits outside mu),
+      score function:     log p(x|z) * grad_mu log q(z|x) = log p(x|z) * eps / sigma  (REINFORCE).
+    """
+    x = x.reshape(-1)
+    with torch.no_grad():
+        mu, logvar = (t[0] for t in model.encode(x[None]))
+    sigma = torch.exp(0.5 * logvar)
+    eps = torch.randn(n, mu.shape[0], generator=generator)
+    z = (mu + sigma * eps).requires_grad_(True)
+    log_lik = -reconstruction_nll(x, model.decode(z), model.config)
+    (grad_z,) = torch.autograd.grad(log_lik.sum(), z)
+    with torch.no_grad():
+        reparam = grad_z - mu
+        score = log_lik.detach()[:, None] * eps / sigma - mu
+    return {"reparam": reparam.numpy(), "score": score.numpy(), "mu": mu.numpy()}
+
+
+def running_mean(values: torch.Tensor) -> torch.Tensor:
+    """Mean of the first t values, for t = 1..T."""
+    return values.cumsum(0) / torch.arange(1, len(values) + 1, dtype=values.dtype)
+
+
+@torch.no_grad()
+def log_likelihood_samples(model: VAE, x, n=5000, generator=None) -> torch.Tensor:
+    """log p(x|z_t) for z_t ~ q(z|x): the draws whose running mean estimates the ELBO's reconstruction term."""
+    x = x.reshape(-1)
+    mu, logvar = model.encode(x[None])
+    z = model.reparameterize(mu, logvar, n, generator)[:, 0]
+    return -reconstruction_nll(x, model.decode(z), model.config)
