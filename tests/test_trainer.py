@@ -96,3 +96,14 @@ def test_binarized_mode_scores_on_one_fixed_binarization(small_mnist):
     assert torch.equal(a, b) and set(a.unique().tolist()) == {0.0, 1.0}
     assert abs(a.mean().item() - small_mnist.x_test.mean().item()) < 0.01
     assert eval_targets(small_mnist, TINY) is small_mnist.x_test
+
+
+def test_learning_rate_ten_stops_within_one_step(small_mnist):
+    """Adam with lr = 10 keeps the loss finite but throws it from ~545 to ~10^4 in one step."""
+    model = build_model(VAEConfig(), 0)
+    before = _weights(model)
+    metrics = list(train(model, small_mnist, replace(TINY, lr=10.0, warmup_epochs=0.0)))
+    last = metrics[-1]
+    assert last["kind"] == "diverged" and last["step"] == 1
+    assert "loss jumped" in last["reason"] and "smaller learning rate" in last["reason"]
+    assert all(torch.equal(a, b) for a, b in zip(_weights(model), before))

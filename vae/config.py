@@ -17,6 +17,9 @@ class VAEConfig:
     likelihood: str = "bce"
     sigma: float = 0.1
     beta: float = 1.0
+    # False: a plain autoencoder for comparison. The encoder gives a point z = mu (no log-variance head, no
+    # sampling) and the loss is the reconstruction alone, with no KL term.
+    variational: bool = True
     # log-variance is clamped to this range: exp(-12)..exp(8) in variance, wide enough for any
     # posterior seen on MNIST, narrow enough that exp() cannot overflow into inf.
     logvar_min: float = -12.0
@@ -29,6 +32,8 @@ class VAEConfig:
             raise ValueError(f"latent_dim must be between 1 and 64, not {self.latent_dim}")
         if self.sigma <= 0 or self.beta < 0:
             raise ValueError("sigma must be > 0 and beta >= 0")
+        if not self.variational and self.likelihood == "notes":
+            raise ValueError("the notes' loss includes a KL term; a plain autoencoder needs bce or mse")
         # JSON round trips turn tuples into lists; keep the dataclass hashable and equal to itself.
         object.__setattr__(self, "encoder_hidden", tuple(int(h) for h in self.encoder_hidden))
         object.__setattr__(self, "decoder_hidden", tuple(int(h) for h in self.decoder_hidden))
@@ -50,6 +55,10 @@ class TrainConfig:
     # seeds tried let a dimension collapse onto the prior in the first epochs and the model ended near 158
     # nats with a 1-D code; with 1.0 all five seeds tried used both dimensions and ended at 142-143 nats.
     free_bits: float = 1.0
+    # Training stops when the loss rises this many times its starting size above the first step's loss:
+    # a too-large learning rate (10, say) throws Adam's weights far away in one step while the loss stays
+    # finite (Tanh saturates), so a non-finite check alone would never fire.
+    explode_factor: float = 10.0
     mc_samples: int = 1
     binarize: bool = False
     seed: int = 0

@@ -62,6 +62,17 @@ def kl_weight_at(step: int, steps_per_epoch: int, cfg: TrainConfig) -> float:
     return min(1.0, (step + 1) / (cfg.kl_warmup_epochs * steps_per_epoch))
 
 
+def divergence(loss: float, grad_norm: float, first_loss: float, explode_factor: float) -> str:
+    """Why training must stop now, in words, or "" if this step is fine."""
+    if not math.isfinite(loss):
+        return f"the loss became {loss}"
+    if not math.isfinite(grad_norm):
+        return f"the gradient became {grad_norm}"
+    if loss - first_loss > explode_factor * max(abs(first_loss), 1.0):
+        return f"the loss jumped to {loss:.4g}, far above its starting value {first_loss:.4g}"
+    return ""
+
+
 def _grad_norm(params) -> float:
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params])).item()
 
@@ -70,7 +81,8 @@ def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None):
     """Yield {"kind": "step", ...} every step, {"kind": "epoch", ...} after each epoch's test evaluation,
     and finally one {"kind": "done" | "stopped" | "diverged", "reason": ...}.
 
-    On a non-finite loss or gradient the model is restored to the last weights that gave a finite loss.
+    On a non-finite loss or gradient, or an exploding loss, the model is restored to the last weights that gave
+    a good loss.
     "elapsed" is wall time since the start; "samples_per_s" leaves out the time spent on test evaluation.
     """
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -81,7 +93,7 @@ def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None):
     n = len(x_train)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = cfg.epochs * steps_per_epoch
-    step, seen, eval_time, t0 = 0, 0, 0.0, time.perf_counter()
+    step, seen, eval_time, first_loss, t0 = 0, 0, 0.0, math.nan, time.perf_counter()
     model.train()
     for epoch in range(cfg.epochs):
         order = torch.randperm(n, generator=gen)
@@ -101,14 +113,15 @@ def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None):
             terms["objective"].backward()
             loss, recon, kl = torch.stack([terms["loss"], terms["recon"], terms["kl"]]).tolist()
             grad_norm = _grad_norm(params)
-            if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+            if step == 0:
+                first_loss = loss
+            problem = divergence(loss, grad_norm, first_loss, cfg.explode_factor)
+            if problem:
                 with torch.no_grad():
                     torch._foreach_copy_(params, good)
-                what = "loss" if not math.isfinite(loss) else "gradient"
                 yield {"kind": "diverged", "step": step, "epoch": epoch,
-                       "reason": f"the {what} became {loss if what == 'loss' else grad_norm} at step {step} "
-                                 f"(learning rate {lr:.3g}); training stopped and the last good weights were kept. "
-                                 "Try a smaller learning rate."}
+                       "reason": f"{problem} at step {step} (learning rate {lr:.3g}). Training stopped and the "
+                                 "weights from before that step were kept. Try a smaller learning rate."}
                 return
             with torch.no_grad():
                 torch._foreach_copy_(good, params)
