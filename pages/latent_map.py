@@ -2,6 +2,9 @@ import streamlit as st
 
 from ui.figures import latent_scatter
 from ui.models import checkpoint, checkpoint_names, encoded_test_set
+from ui.training import current, live_encoding
+
+LIVE = "my training run (live)"
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
 
@@ -12,7 +15,7 @@ st.write(
     "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
     "Click a digit in the legend to hide it; double-click to show it alone.")
 
-names = checkpoint_names()
+names = ([LIVE] if current() is not None else []) + checkpoint_names()
 if not names:
     st.error("No checkpoints in checkpoints/. Train one with "
              "`python -m vae.train --likelihood bce --out checkpoints/bce.safetensors`.")
@@ -21,6 +24,18 @@ if not names:
 chart_col, side = st.columns([3, 1], gap="large")
 with side:
     name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
+
+if name == LIVE:
+    @st.fragment(run_every="2s" if current().running else None)
+    def live_map():
+        enc = live_encoding()
+        st.caption(f"This session's model after step {enc['step']}; the map refreshes every 2 s while it trains.")
+        st.plotly_chart(latent_scatter(enc["mu"], enc["label"]), key="latent_map_live_chart")
+    with chart_col:
+        live_map()
+    st.stop()
+
+with side:
     ckpt = checkpoint(name)
     config = ckpt.config
     decoder = LIKELIHOOD_NAMES[config.likelihood] + (f", σ = {config.sigma:g}" if config.likelihood == "mse" else "")

@@ -1,0 +1,118 @@
+"""The training page: AppTest for settings, start, stop and save; Chromium for the live view."""
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ARTIFACTS
+from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "train.py")
+
+
+@pytest.fixture
+def scratch_name():
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    yield name
+    (CHECKPOINT_DIR / f"{name}.safetensors").unlink(missing_ok=True)
+
+
+def test_settings_start_stop_resume_and_save(scratch_name):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception and at.button(key="train_stop").disabled
+    at.selectbox(key="train_likelihood").select("mse").run()
+    at.number_input(key="train_sigma").set_value(0.2).run()
+    at.number_input(key="train_epochs").set_value(20).run()
+    at.number_input(key="train_seed").set_value(3).run()
+    at.button(key="train_start").click().run()
+    worker = at.session_state["train_runs"][-1]
+    assert worker.running and worker.model.config.sigma == 0.2 and worker.cfg.seed == 3
+    while len(worker.snapshot()["steps"]) < 5:
+        time.sleep(0.05)
+    at.run()
+    assert at.button(key="train_start").disabled and not at.exception
+    at.button(key="train_stop").click().run()
+    assert not worker.running and worker.snapshot()["end"]["kind"] == "stopped"
+    assert any("stopped" in i.value for i in at.info)
+    at.button(key="train_resume").click().run()
+    resumed = at.session_state["train_runs"][-1]
+    assert resumed is not worker and resumed.cfg.epochs == 20 - len(worker.snapshot()["epochs"])
+    resumed.stop()
+    resumed.join(10)
+    at.run()
+    at.text_input(key="train_save_name").input("mse").run()
+    at.button(key="train_save").click().run()
+    assert "exists already" in at.error[0].value  # a shipped checkpoint is never overwritten
+    at.text_input(key="train_save_name").input("../escape").run()
+    at.button(key="train_save").click().run()
+    assert "refusing to write" in at.error[0].value
+    at.text_input(key="train_save_name").input(scratch_name).run()
+    at.button(key="train_save").click().run()
+    assert not at.error and scratch_name in at.success[0].value
+    saved = load_checkpoint(CHECKPOINT_DIR / f"{scratch_name}.safetensors")
+    assert saved.config.likelihood == "mse" and saved.config.sigma == 0.2
+
+
+def test_divergent_setting_is_explained():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.select_slider(key="train_lr").set_value(10.0).run()
+    at.button(key="train_start").click().run()
+    at.session_state["train_runs"][-1].join(60)
+    at.run()
+    assert "diverged" in at.error[0].value and "smaller learning rate" in at.error[0].value
+
+
+POINTS = "() => document.querySelector('.js-plotly-plot')._fullData[1]._length"
+
+
+def _grows(page, than):
+    """Wait for the next poll that shows more training steps than `than`; return the new count."""
+    page.wait_for_function(f"({POINTS})() > {than}", timeout=60000)
+    return page.evaluate(POINTS)
+
+
+def test_live_training_in_chromium(app_url, page, scratch_name):
+    page.goto(f"{app_url}/train")
+    page.get_by_label("Epochs").fill("3")
+    page.get_by_label("Epochs").press("Enter")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    counts = [page.evaluate(POINTS)]
+    for _ in range(3):  # three successive polls, each redrawing the curves with more steps
+        counts.append(_grows(page, counts[-1]))
+    page.screenshot(path=str(ARTIFACTS / "train_live.png"))
+    page.get_by_role("link", name="Latent map").click()
+    page.wait_for_selector(".js-plotly-plot .legend", timeout=60000)
+    page.get_by_role("link", name="Train").click()
+    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    _grows(page, counts[-1])  # the same run, still going: nothing restarted from zero
+    assert page.get_by_role("button", name="Start").is_disabled()
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_selector("text=Training stopped", timeout=30000)
+    page.get_by_label("Name (letters, digits, - and _)").fill(scratch_name)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(f"text=Saved as checkpoints/{scratch_name}.safetensors", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "train_saved.png"))
+    page.get_by_role("link", name="Latent map").click()
+    page.get_by_label("Checkpoint").click()
+    assert page.get_by_role("option", name=scratch_name).count() == 1
+    assert page.console_errors == []
+
+
+def test_latent_map_shows_the_session_model_while_it_trains():
+    root = Path(PAGE).parent.parent
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="train_epochs").set_value(30).run()
+    at.button(key="train_start").click().run()
+    worker = at.session_state["train_runs"][-1]
+    while len(worker.snapshot()["frames"]) < 2:
+        time.sleep(0.1)
+    at.switch_page("pages/latent_map.py").run()
+    assert at.selectbox(key="latent_map_checkpoint").options[0] == "my training run (live)"
+    at.selectbox(key="latent_map_checkpoint").select("my training run (live)").run()
+    assert not at.exception and "This session's model after step" in at.caption[0].value
+    worker.stop()
+    worker.join(10)

@@ -1,0 +1,61 @@
+"""Figures for the training page: live curves and latent-map frames."""
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.figures import DIGIT_COLOURS
+
+MAX_POINTS = 1500  # per-step curves are thinned to this many points before they go to the browser
+
+
+def ema(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    out = np.empty_like(values)
+    acc = values[0] if len(values) else 0.0
+    for i, v in enumerate(values):
+        acc = alpha * v + (1 - alpha) * acc
+        out[i] = acc
+    return out
+
+
+def _thin(*arrays):
+    stride = max(1, len(arrays[0]) // MAX_POINTS)
+    return [a[::stride] for a in arrays]
+
+
+def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
+    """Per-step loss, reconstruction and KL (faint: raw; solid: smoothed) and per-epoch test values (markers)."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=(f"loss and reconstruction ({unit})", "KL to the prior (nats per image)"))
+    step = np.array([m["step"] for m in steps], dtype=float)
+    for col, key, name, colour in ((1, "loss", "training loss", "#1f77b4"), (1, "recon", "reconstruction", "#ff7f0e"),
+                                   (2, "kl", "KL", "#2ca02c")):
+        raw = np.array([m[key] for m in steps], dtype=float)
+        x, y, smooth = _thin(step, raw, ema(raw)) if len(raw) else ([], [], [])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 1}, opacity=0.25,
+                                 name=f"{name} (per step)", showlegend=False), row=1, col=col)
+        fig.add_trace(go.Scatter(x=x, y=smooth, mode="lines", line={"color": colour, "width": 2.5},
+                                 name=f"{name}, smoothed"), row=1, col=col)
+        test = [(e["step"], e[f"test_{key}"]) for e in epochs]
+        if test:
+            fig.add_trace(go.Scatter(x=[t[0] for t in test], y=[t[1] for t in test], mode="markers+lines",
+                                     marker={"color": colour, "size": 9, "symbol": "diamond", "line": {"width": 1}},
+                                     line={"dash": "dot", "color": colour}, name=f"test {name}"), row=1, col=col)
+    fig.update_xaxes(title="step")
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.25}, uirevision="curves")
+    return fig
+
+
+def frame_figure(frame: dict, labels: np.ndarray, height: int = 460) -> go.Figure:
+    """One latent-map frame: the first test digits' posterior means, on fixed axes so frames compare."""
+    fig = go.Figure()
+    for digit in range(10):
+        pts = frame["mu"][labels == digit]
+        fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(digit),
+                                   marker={"size": 4, "color": DIGIT_COLOURS[digit], "opacity": 0.75}))
+    fig.update_xaxes(range=[-4, 4], title="z₁")
+    fig.update_yaxes(range=[-4, 4], title="z₂", scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision="frames",
+                      title=f"epoch {frame['epoch']:.2f} · step {frame['step']}",
+                      legend={"title": "digit", "itemsizing": "constant"})
+    return fig

@@ -1,0 +1,93 @@
+"""What the training page shows of this session's runs: progress, live curves, latent frames, saving."""
+import streamlit as st
+
+from ui.models import mnist
+from ui.train_figures import curves_figure, frame_figure
+from ui.training import current, runs, save
+from vae.checkpoint import CheckpointError
+from vae.worker import FRAME_DIGITS, eta
+
+
+def _merged():
+    """Every run of this session as one history, later runs' steps shifted to follow the earlier ones."""
+    steps, epochs, frames, offset = [], [], [], 0
+    for worker in runs():
+        snap = worker.snapshot()
+        steps += [{**m, "step": m["step"] + offset} for m in snap["steps"]]
+        epochs += [{**m, "step": m["step"] + offset} for m in snap["epochs"]]
+        frames += [{**f, "step": f["step"] + offset} for f in snap["frames"]]
+        offset = steps[-1]["step"] if steps else offset
+    return steps, epochs, frames, snap
+
+
+def _progress(snap):
+    steps = snap["steps"]
+    if not steps:
+        st.progress(0.0, text="starting...")
+        return
+    last = steps[-1]
+    left = eta(steps)
+    text = (f"epoch {last['epoch']:.2f} of {current().cfg.epochs} · {last['samples_per_s']:,.0f} samples/s"
+            + (f" · about {left:.0f} s left" if snap["running"] else ""))
+    st.progress(min(1.0, last["step"] / last["total_steps"]), text=text)
+
+
+def _status(snap):
+    _progress(snap)
+    if snap["end"] is not None:
+        kind = snap["end"]["kind"]
+        message = {"done": st.success, "stopped": st.info}.get(kind, st.error)
+        message(f"Training {kind}: {snap['end']['reason']}")
+
+
+def _curves(steps, epochs):
+    unit = "notes' scale" if current().model.config.likelihood == "notes" else "nats per image"
+    st.plotly_chart(curves_figure(steps, epochs, unit), key="train_curves")
+
+
+@st.fragment(run_every="0.5s")
+def live_panel():
+    """Curves and progress redrawn twice a second while training; a full rerun when it ends."""
+    steps, epochs, _, snap = _merged()
+    _status(snap)
+    _curves(steps, epochs)
+    if not snap["running"]:
+        st.rerun(scope="app")
+
+
+@st.fragment(run_every="2s")
+def live_frame():
+    """The newest latent map; it changes four times an epoch, so a slower poll keeps the server light."""
+    frames = _merged()[2]
+    st.plotly_chart(frame_figure(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy()), key="train_frame_live")
+
+
+def replay_frames(frames):
+    labels = mnist().y_test[:FRAME_DIGITS].numpy()
+    if len(frames) < 2:
+        st.plotly_chart(frame_figure(frames[-1], labels), key="train_frame_live")
+        return
+    pick = st.slider("Latent map after step", 0, len(frames) - 1, len(frames) - 1, key="train_frame_pick",
+                     help="Step through the maps recorded during training: the clusters form, then the "
+                          "KL term pulls them towards the standard normal prior.")
+    st.plotly_chart(frame_figure(frames[pick], labels), key="train_frame_replay")
+
+
+@st.fragment
+def idle_panel():
+    steps, epochs, frames, snap = _merged()
+    _status(snap)
+    curves, frame_col = st.columns([3, 2], gap="medium")
+    with curves:
+        _curves(steps, epochs)
+    with frame_col:
+        replay_frames(frames)
+    st.subheader("Save this model")
+    name_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+    name = name_col.text_input("Name (letters, digits, - and _)", key="train_save_name", max_chars=64)
+    if button_col.button("Save", key="train_save"):
+        try:
+            saved = save(name)
+            st.success(f"Saved as checkpoints/{saved}.safetensors: it is now in every page's checkpoint list.")
+        except CheckpointError as exc:
+            st.error(f"Not saved: {exc}")

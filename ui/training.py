@@ -1,0 +1,110 @@
+"""A session's training: its background worker, the server-wide limit on trainings, and saving the result.
+
+Workers live in st.session_state, so each browser session sees only its own; the slot counter is the
+only thing shared between sessions, and it holds no model or metrics.
+"""
+import os
+from dataclasses import asdict
+
+import streamlit as st
+import torch
+
+from ui.models import checkpoint, mnist
+from vae.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
+from vae.config import TrainConfig, VAEConfig
+from vae.model import VAE
+from vae.trainer import build_model
+from vae.worker import TrainingSlots, TrainingWorker
+
+RUNS = "train_runs"  # session_state key: this session's workers, oldest first (a resume adds one)
+
+
+class SessionToken:
+    """Kept in session_state for the session's lifetime; a worker stops once it has been garbage collected."""
+
+
+def max_trainings() -> int:
+    """At most this many trainings at once on the server (VAE_MAX_TRAININGS; one run already uses both
+    cores of a 2-core machine, so the default is 1)."""
+    return max(1, int(os.environ.get("VAE_MAX_TRAININGS", "1")))
+
+
+@st.cache_resource
+def training_slots() -> TrainingSlots:
+    return TrainingSlots(max_trainings())
+
+
+def runs() -> list[TrainingWorker]:
+    return st.session_state.setdefault(RUNS, [])
+
+
+def current() -> TrainingWorker | None:
+    return runs()[-1] if runs() else None
+
+
+def initial_model(config: VAEConfig, cfg: TrainConfig, warm_start: str | None) -> VAE:
+    """A fresh model, or a copy of a shipped checkpoint's weights (the cached model itself is never trained)."""
+    if warm_start is None:
+        return build_model(config, cfg.seed)
+    model = VAE(config)
+    model.load_state_dict(checkpoint(warm_start).model.state_dict())
+    return model
+
+
+def start(model: VAE, cfg: TrainConfig) -> bool:
+    """Start a worker for this session; False if the server already runs its limit of trainings."""
+    owner = st.session_state.setdefault("train_owner", SessionToken())
+    worker = TrainingWorker(model, cfg, owner)
+    if not training_slots().try_start(worker):
+        return False
+    runs().append(worker)
+    return True
+
+
+def resume() -> bool:
+    """Continue from the last run's weights for the epochs it had left, with a fresh optimiser."""
+    last = current()
+    done = len(last.snapshot()["epochs"])
+    model = VAE(last.model.config)
+    model.load_state_dict(last.weights())
+    remaining = max(1, last.cfg.epochs - done)
+    return start(model, TrainConfig(**{**asdict(last.cfg), "epochs": remaining, "warmup_epochs": 0.0}))
+
+
+def save(name: str) -> str:
+    """Save the current weights as checkpoints/<name>.safetensors; refuses bad names and existing files."""
+    if not name.strip():
+        raise CheckpointError("type a name for the checkpoint first.")
+    path = checkpoint_path(name.strip())
+    if path.exists():
+        raise CheckpointError(f"a checkpoint named {path.stem!r} exists already; choose another name.")
+    worker = current()
+    snap = worker.snapshot()
+    model = VAE(worker.model.config)
+    model.load_state_dict(worker.weights())
+    history = [{k: e[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")}
+               for w in runs() for e in w.snapshot()["epochs"]]
+    last = history[-1] if history else {}
+    metrics = {k: last[k] for k in ("test_loss", "test_recon", "test_kl") if k in last}
+    metrics["epochs"] = len(history)
+    save_checkpoint(path, model, worker.cfg, metrics, history, mnist().sha256)
+    return path.stem
+
+
+@torch.no_grad()
+def live_model() -> VAE | None:
+    """An eval-mode copy of this session's model as it is now, for other pages to show while it trains."""
+    worker = current()
+    if worker is None:
+        return None
+    model = VAE(worker.model.config)
+    model.load_state_dict(worker.weights())
+    return model.eval()
+
+
+@torch.no_grad()
+def live_encoding() -> dict:
+    """The test set encoded by this session's model as it is now (not cached: it changes as it trains)."""
+    mu, _ = live_model().encode(mnist().x_test)
+    steps = current().snapshot()["steps"]
+    return {"mu": mu[:, :2].numpy(), "label": mnist().y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
