@@ -1,0 +1,107 @@
+"""The latent explorer: its pure helpers against PyTorch, and the page under AppTest."""
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
+from vae.explorer import decoder_layers, parse_z, square_view
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "explorer.py")
+SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
+           if load_checkpoint(CHECKPOINT_DIR / f"{n}.safetensors").config.latent_dim == 2]
+
+
+def model(name="bce"):
+    return load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors").model
+
+
+def replay(layers, z):
+    """The browser's decoder, written again in numpy: Linear, Tanh, ..., Linear, sigmoid."""
+    x = np.asarray(z, dtype=np.float64)
+    for k, (w, b) in enumerate(layers):
+        x = x @ w.T.astype(np.float64) + b
+        x = np.tanh(x) if k < len(layers) - 1 else 1 / (1 + np.exp(-x))
+    return x
+
+
+def test_decoder_layers_replayed_give_pytorchs_images():
+    m = model()
+    z = torch.tensor([[0.0, 0.0], [1.7, -2.3], [-4.0, 3.5]])
+    expected = m.decode_images(z).reshape(3, 784).numpy()
+    assert np.abs(replay(decoder_layers(m), z.numpy()) - expected).max() < 1e-5
+
+
+def test_square_view_is_square_and_holds_the_prior_and_the_points():
+    mu = np.random.default_rng(0).normal([3.0, -1.0], [0.5, 4.0], size=(5000, 2))
+    x0, x1, y0, y1 = square_view(mu)
+    assert x1 - x0 == pytest.approx(y1 - y0)
+    assert x0 < -2 and x1 > 2 and y0 < -2 and y1 > 2
+    inside = (mu[:, 0] > x0) & (mu[:, 0] < x1) & (mu[:, 1] > y0) & (mu[:, 1] < y1)
+    assert inside.mean() > 0.995
+
+
+@pytest.mark.parametrize("value", [None, "1,2", [1], [1, 2, 3], [1, "2"], [True, 1], [float("nan"), 0], {"z": 1}])
+def test_parse_z_refuses_anything_but_two_finite_numbers(value):
+    assert parse_z(value) is None
+
+
+def test_parse_z_accepts_two_numbers():
+    assert parse_z([1, -2.5]) == (1.0, -2.5)
+
+
+def test_payload_unpacks_to_the_decoder_and_the_encodings():
+    from ui.explorer_component import _payload, stamp
+    from ui.models import encoded_test_set
+    data = _payload("bce", stamp("bce"))
+    head_length = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4:4 + head_length])
+    floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
+    layers = decoder_layers(model())
+    sizes = [w.size + b.size for w, b in layers]
+    assert header["layers"] == [[2, 16], [16, 48], [48, 196], [196, 784]]
+    assert len(floats) == sum(sizes) + 3 * header["n"]
+    np.testing.assert_array_equal(floats[:sizes[0] - 16].reshape(16, 2), layers[0][0])
+    mu = floats[sum(sizes):sum(sizes) + 2 * header["n"]].reshape(-1, 2)
+    np.testing.assert_array_equal(mu, encoded_test_set("bce")["mu"])
+
+
+def heatmap(at):
+    trace = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"]
+    if isinstance(trace, dict):
+        return np.frombuffer(base64.b64decode(trace["bdata"]), dtype=trace["dtype"]).reshape(28, 28)
+    return np.asarray(trace)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_page_runs_for_every_shipped_checkpoint(name):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.selectbox(key="explorer_checkpoint").select(name).run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["0.0000", "0.0000"]  # the prior's centre until a click
+    expected = model(name).decode_images(torch.zeros(2)).numpy()
+    np.testing.assert_allclose(heatmap(at), expected, atol=1e-7)
+
+
+@pytest.mark.parametrize("name, z", [("bce", [1.25, -0.75]), ("mse", [-2.5, 0.3125])])
+def test_a_z_from_the_component_is_decoded_like_vae_does(name, z):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.selectbox(key="explorer_checkpoint").select(name).run()
+    at.session_state["explorer_map"] = {"z": z}  # what the browser's setStateValue("z", ...) stores
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == [f"{z[0]:.4f}", f"{z[1]:.4f}"]
+    expected = model(name).decode_images(torch.tensor(z)).numpy()
+    np.testing.assert_allclose(heatmap(at), expected, atol=1e-7)
+
+
+def test_a_malformed_z_from_the_browser_is_ignored():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.session_state["explorer_map"] = {"z": ["1", None]}
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["0.0000", "0.0000"]

@@ -1,0 +1,110 @@
+// The map: points, axes and the prior's circles on one canvas; the pointer's marker on a canvas above it.
+const PLOT = { left: 46, top: 10, size: 480 };  // CSS pixels inside the map canvas
+const MAP_SIZE = PLOT.left + PLOT.size + 12;
+
+// Data coordinates <-> CSS pixels of the canvas; equal units on both axes.
+function makeView([x0, x1, y0, y1]) {
+  const sx = PLOT.size / (x1 - x0), sy = PLOT.size / (y1 - y0);
+  return {
+    bounds: [x0, x1, y0, y1],
+    toPx: (z1, z2) => [PLOT.left + (z1 - x0) * sx, PLOT.top + (y1 - z2) * sy],
+    toZ: (px, py) => [x0 + (px - PLOT.left) / sx, y1 - (py - PLOT.top) / sy],
+    clamp: (px, py) => [Math.min(Math.max(px, PLOT.left), PLOT.left + PLOT.size),
+                        Math.min(Math.max(py, PLOT.top), PLOT.top + PLOT.size)],
+    inside: (px, py) => px >= PLOT.left && px <= PLOT.left + PLOT.size && py >= PLOT.top && py <= PLOT.top + PLOT.size,
+  };
+}
+
+function sizeCanvas(canvas, width, height) {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+function drawAxes(ctx, view) {
+  const [x0, x1, y0, y1] = view.bounds;
+  ctx.font = "12px sans-serif";
+  ctx.fillStyle = "#555";
+  ctx.strokeStyle = "#e6e6e6";
+  ctx.lineWidth = 1;
+  for (let t = Math.ceil(x0); t <= x1; t++) {
+    const [px] = view.toPx(t, 0);
+    ctx.beginPath(); ctx.moveTo(px, PLOT.top); ctx.lineTo(px, PLOT.top + PLOT.size); ctx.stroke();
+    ctx.textAlign = "center";
+    ctx.fillText(String(t), px, PLOT.top + PLOT.size + 15);
+  }
+  for (let t = Math.ceil(y0); t <= y1; t++) {
+    const [, py] = view.toPx(0, t);
+    ctx.beginPath(); ctx.moveTo(PLOT.left, py); ctx.lineTo(PLOT.left + PLOT.size, py); ctx.stroke();
+    ctx.textAlign = "right";
+    ctx.fillText(String(t), PLOT.left - 6, py + 4);
+  }
+  ctx.fillText("z₂", PLOT.left - 28, PLOT.top + 12);
+  ctx.textAlign = "center";
+  ctx.fillText("z₁", PLOT.left + PLOT.size - 8, PLOT.top + PLOT.size + 30);
+}
+
+// The prior N(0, I): circles at 1 and 2 standard deviations.
+function drawPrior(ctx, view) {
+  const [cx, cy] = view.toPx(0, 0);
+  const unit = view.toPx(1, 0)[0] - cx;
+  ctx.setLineDash([5, 4]);
+  ctx.strokeStyle = "#666";
+  for (const r of [1, 2]) {
+    ctx.beginPath(); ctx.arc(cx, cy, r * unit, 0, 2 * Math.PI); ctx.stroke();
+  }
+  ctx.setLineDash([]);
+}
+
+function drawPoints(ctx, model, view, hidden) {
+  const { mu, labels, header } = model;
+  for (let digit = 0; digit < 10; digit++) {
+    if (hidden.has(digit)) continue;
+    ctx.fillStyle = header.colours[digit];
+    ctx.globalAlpha = 0.65;
+    for (let i = 0; i < header.n; i++) {
+      if (labels[i] !== digit) continue;
+      const [px, py] = view.toPx(mu[2 * i], mu[2 * i + 1]);
+      ctx.fillRect(px - 1.5, py - 1.5, 3, 3);
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
+// Decoded digits on an n x n grid of cell centres over the plot (Kingma & Welling 2014, figure 4).
+function drawGrid(ctx, decode, view, n) {
+  const cell = PLOT.size / n;
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = 28;
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const [z1, z2] = view.toZ(PLOT.left + (c + 0.5) * cell, PLOT.top + (r + 0.5) * cell);
+      paintDigit(tile, decode(z1, z2));
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(tile, PLOT.left + c * cell, PLOT.top + r * cell, cell, cell);
+    }
+  }
+}
+
+function drawMap(canvas, model, view, hidden, gridN) {
+  const ctx = sizeCanvas(canvas, MAP_SIZE, MAP_SIZE);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, MAP_SIZE, MAP_SIZE);
+  if (gridN) drawGrid(ctx, model.decode, view, gridN);
+  drawAxes(ctx, view);
+  drawPoints(ctx, model, view, hidden);
+  drawPrior(ctx, view);
+  ctx.strokeStyle = "#999";
+  ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
+}
+
+// The marker and the hover ring are positioned elements, so a drag frame repaints no canvas but the digit.
+function placeAt(element, xy) {
+  element.hidden = !xy;
+  if (xy) element.style.transform = `translate(${xy[0]}px, ${xy[1]}px)`;
+}

@@ -1,0 +1,153 @@
+// The explorer: click or drag anywhere on the map and the point under the pointer is decoded here, every
+// animation frame; the chosen z goes to Python once, when the button is released.
+const GRID_N = 16;
+
+function build(parent) {
+  const root = document.createElement("div");
+  root.className = "vx-root";
+  root.innerHTML = `
+    <div class="vx-map"><canvas class="vx-points"></canvas><div class="vx-ring" hidden></div><div class="vx-marker" hidden></div><div class="vx-overlay"></div>
+      <div class="vx-tip" hidden><canvas width="56" height="56"></canvas><span></span></div></div>
+    <div class="vx-side">
+      <div class="vx-hint">Digits shown (click to hide, double-click for one alone)</div>
+      <div class="vx-legend" role="group" aria-label="digits shown"></div>
+      <label class="vx-check"><input type="checkbox" class="vx-grid"> decoded grid under the points</label>
+      <div class="vx-title">The decoder's image at the pointer</div>
+      <canvas class="vx-decoded" width="280" height="280"></canvas>
+      <div class="vx-z">Click or drag anywhere on the map</div>
+    </div>`;
+  parent.appendChild(root);
+  root.vxHidden = new Set();
+  return root;
+}
+
+function buildLegend(root, model, redraw) {
+  const legend = root.querySelector(".vx-legend");
+  legend.replaceChildren();
+  for (let digit = 0; digit < 10; digit++) {
+    const button = document.createElement("button");
+    button.className = "vx-key";
+    button.dataset.digit = String(digit);
+    button.innerHTML = `<i style="background:${model.header.colours[digit]}"></i>${digit}`;
+    button.classList.toggle("vx-off", root.vxHidden.has(digit));
+    button.title = "click: hide or show · double-click: only this digit";
+    button.onclick = () => {
+      root.vxHidden.has(digit) ? root.vxHidden.delete(digit) : root.vxHidden.add(digit);
+      redraw();
+    };
+    button.ondblclick = () => {
+      root.vxHidden = new Set([...Array(10).keys()].filter((d) => d !== digit));
+      redraw();
+    };
+    legend.appendChild(button);
+  }
+}
+
+// The nearest shown test digit within 6 px of the pointer, or -1.
+function nearest(model, view, hidden, px, py) {
+  let best = -1, bestD = 36;
+  for (let i = 0; i < model.header.n; i++) {
+    if (hidden.has(model.labels[i])) continue;
+    const [x, y] = view.toPx(model.mu[2 * i], model.mu[2 * i + 1]);
+    const d = (x - px) ** 2 + (y - py) ** 2;
+    if (d < bestD) { bestD = d; best = i; }
+  }
+  return best;
+}
+
+function showTip(root, model, view, i) {
+  const tip = root.querySelector(".vx-tip");
+  tip.hidden = i < 0;
+  if (i < 0) return null;
+  const [x, y] = view.toPx(model.mu[2 * i], model.mu[2 * i + 1]);
+  paintDigit(tip.querySelector("canvas"), model.decode(model.mu[2 * i], model.mu[2 * i + 1]));
+  tip.querySelector("span").textContent = `digit ${model.labels[i]} · test #${i}\n(its mean, decoded)`;
+  tip.style.left = `${x + 12}px`;
+  tip.style.top = `${y + 12}px`;
+  return [x, y];
+}
+
+function setup(root, model, setStateValue) {
+  const view = makeView(model.header.view);
+  const [points, overlay] = root.querySelectorAll(".vx-points, .vx-overlay");
+  const decoded = root.querySelector(".vx-decoded");
+  const marker = root.querySelector(".vx-marker"), ring = root.querySelector(".vx-ring");
+  const label = root.querySelector(".vx-z");
+  const gridBox = root.querySelector(".vx-grid");
+  const [x0, x1, y0, y1] = view.bounds;
+  Object.assign(overlay.dataset, { x0, x1, y0, y1, left: PLOT.left, top: PLOT.top, size: PLOT.size });
+  let pending = null, dragging = false, frame = 0, hoverPx = null;
+
+  const redraw = () => {
+    drawMap(points, model, view, root.vxHidden, gridBox.checked ? GRID_N : 0);
+    buildLegend(root, model, redraw);
+  };
+  const paint = () => {
+    frame = 0;
+    if (pending) {
+      root.vxZ = pending;
+      pending = null;
+      paintDigit(decoded, model.decode(root.vxZ[0], root.vxZ[1]));
+      label.textContent = `z = (${root.vxZ[0].toFixed(3)}, ${root.vxZ[1].toFixed(3)})`;
+      Object.assign(label.dataset, { z1: root.vxZ[0], z2: root.vxZ[1] });
+      root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);
+    }
+    placeAt(marker, root.vxZ && view.toPx(root.vxZ[0], root.vxZ[1]));
+    placeAt(ring, hoverPx);
+  };
+  const request = () => { if (!frame) frame = requestAnimationFrame(paint); };
+  const pointerZ = (e) => view.toZ(...view.clamp(e.offsetX, e.offsetY));
+
+  const down = (e) => {
+    if (!view.inside(e.offsetX, e.offsetY)) return;
+    dragging = true;
+    try { overlay.setPointerCapture(e.pointerId); } catch { /* a synthetic pointer has nothing to capture */ }
+    pending = pointerZ(e);
+    request();
+  };
+  const move = (e) => {
+    if (dragging) {
+      pending = pointerZ(e);
+    } else {
+      hoverPx = showTip(root, model, view, nearest(model, view, root.vxHidden, e.offsetX, e.offsetY));
+    }
+    request();
+  };
+  const up = (e) => {
+    if (!dragging) return;
+    dragging = false;
+    pending = pointerZ(e);
+    request();
+    setStateValue("z", pending);
+  };
+  const leave = () => { hoverPx = showTip(root, model, view, -1); request(); };
+  overlay.addEventListener("pointerdown", down);
+  overlay.addEventListener("pointermove", move);
+  overlay.addEventListener("pointerup", up);
+  overlay.addEventListener("pointerleave", leave);
+  gridBox.onchange = redraw;
+
+  Object.assign(overlay.style, { width: `${MAP_SIZE}px`, height: `${MAP_SIZE}px` });
+  redraw();
+  pending = root.vxZ || [0, 0];  // the prior's centre until the user picks a point
+  paint();
+  root.dataset.painted = model.header.name;
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    overlay.removeEventListener("pointerdown", down);
+    overlay.removeEventListener("pointermove", move);
+    overlay.removeEventListener("pointerup", up);
+    overlay.removeEventListener("pointerleave", leave);
+  };
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  if (!data) return undefined;
+  const model = parsePayload(data);
+  model.decode = makeDecoder(model.layers);
+  const root = parentElement.querySelector(".vx-root") || build(parentElement);
+  // For tests and the benchmark: the browser's decoder, copied out of its reused buffer.
+  root.vxDecode = (z1, z2) => Array.from(model.decode(z1, z2));
+  return setup(root, model, setStateValue);
+}
