@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS
@@ -116,3 +117,13 @@ def test_latent_map_shows_the_session_model_while_it_trains():
     assert not at.exception and "This session's model after step" in at.caption[0].value
     worker.stop()
     worker.join(10)
+
+
+def test_warm_start_copies_a_shipped_model_without_touching_it():
+    from ui.training import initial_model
+    from vae.config import TrainConfig, VAEConfig
+    shipped = load_checkpoint(CHECKPOINT_DIR / "bce.safetensors").model
+    model = initial_model(VAEConfig(likelihood="mse", sigma=0.2), TrainConfig(), "bce")
+    assert model.config.likelihood == "mse" and model.config.sigma == 0.2
+    for (k, a), b in zip(model.state_dict().items(), shipped.state_dict().values()):
+        assert torch.equal(a, b) and a.data_ptr() != b.data_ptr(), k

@@ -4,7 +4,7 @@ Workers live in st.session_state, so each browser session sees only its own; the
 only thing shared between sessions, and it holds no model or metrics.
 """
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import streamlit as st
 import torch
@@ -46,8 +46,11 @@ def initial_model(config: VAEConfig, cfg: TrainConfig, warm_start: str | None) -
     """A fresh model, or a copy of a shipped checkpoint's weights (the cached model itself is never trained)."""
     if warm_start is None:
         return build_model(config, cfg.seed)
-    model = VAE(config)
-    model.load_state_dict(checkpoint(warm_start).model.state_dict())
+    source = checkpoint(warm_start).model
+    # the architecture comes from the checkpoint; the objective (likelihood, sigma, beta) from the settings
+    model = VAE(replace(config, latent_dim=source.config.latent_dim, encoder_hidden=source.config.encoder_hidden,
+                        head_hidden=source.config.head_hidden, decoder_hidden=source.config.decoder_hidden))
+    model.load_state_dict(source.state_dict())
     return model
 
 
