@@ -49,7 +49,8 @@ def initial_model(config: VAEConfig, cfg: TrainConfig, warm_start: str | None) -
     source = checkpoint(warm_start).model
     # the architecture comes from the checkpoint; the objective (likelihood, sigma, beta) from the settings
     model = VAE(replace(config, latent_dim=source.config.latent_dim, encoder_hidden=source.config.encoder_hidden,
-                        head_hidden=source.config.head_hidden, decoder_hidden=source.config.decoder_hidden))
+                        head_hidden=source.config.head_hidden, decoder_hidden=source.config.decoder_hidden,
+                        variational=source.config.variational))
     model.load_state_dict(source.state_dict())
     return model
 
