@@ -15,7 +15,8 @@ st.write(
     "beside it. Pick a test digit; every number below is computed live on the chosen model.")
 
 names = [n for n in checkpoint_names()
-         if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"]
+         if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
+         and checkpoint(n).config.variational]  # a plain autoencoder has no q(z|x) to bound with
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()

@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, open_root_first  # noqa: E402
 
-PAGES = {"latent_map": "", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab", "explorer": "explorer"}  # screenshot name -> URL path of the page
+PAGES = {"start_here": "", "latent_map": "latent_map", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab", "explorer": "explorer"}  # screenshot name -> URL path of the page
 
 
 def main():

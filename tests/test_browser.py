@@ -4,6 +4,8 @@ from conftest import ARTIFACTS
 
 def test_latent_map_renders_in_chromium(app_url, page):
     page.goto(app_url)
+    page.get_by_role("link", name="Latent map", exact=True).click()  # the home page is the lesson
+    page.get_by_role("heading", name="Latent map", exact=True).wait_for(timeout=60000)
     page.wait_for_selector(".js-plotly-plot .legend", timeout=60000)
     legend = page.locator(".js-plotly-plot .legend .traces")
     assert legend.count() == 10

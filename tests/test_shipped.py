@@ -30,6 +30,7 @@ def test_readme_metrics_reproduce(mnist, name):
     assert f"--likelihood {ckpt.config.likelihood}" in command and f"--seed {ckpt.train_config.seed}" in command
     assert f"--epochs {ckpt.train_config.epochs}" in command
     assert ("--binarize" in command) == ckpt.train_config.binarize
+    assert ("--autoencoder" in command) == (not ckpt.config.variational)
     got = evaluate(ckpt.model, eval_targets(mnist, ckpt.train_config))
     digits = 2 if ckpt.config.likelihood != "notes" else 4
     assert [round(got[k], digits) for k in ("loss", "recon", "kl")] == [loss, recon, kl]

@@ -71,7 +71,8 @@ def family(label: str) -> list[str]:
         chosen = [n for n in names if configs[n].likelihood == "mse" and configs[n].beta == 1]
         return sorted(chosen, key=lambda n: configs[n].sigma)
     if label.startswith("β"):
-        chosen = [n for n in names if configs[n].likelihood == "bce" and not checkpoint(n).train_config.binarize]
+        chosen = [n for n in names if configs[n].likelihood == "bce" and configs[n].variational
+                  and not checkpoint(n).train_config.binarize]
         return sorted(chosen, key=lambda n: configs[n].beta)
     return [n for n in ("mse", "notes") if n in names]
 

@@ -52,12 +52,16 @@ def elbo_terms(x, out, config: VAEConfig, kl_weight: float = 1.0, free_bits: flo
     loss = mean_i [ (1/L) sum_l -log p(x_i | z_il) + beta * KL(q(z|x_i) || p(z)) ], with recon and kl unweighted.
     "objective" is what training descends: the loss, unless a KL warm-up (kl_weight < 1) or free bits change it.
     For likelihood "notes" it is the notes' own loss instead (see notes_loss), taken literally.
+    A plain autoencoder (config.variational False) has no KL term: its loss is the reconstruction alone.
     """
     x = x.reshape(x.shape[0], -1)
     if config.likelihood == "notes":
         terms = notes_loss(x, out)
         return {**terms, "objective": terms["loss"]}
     recon = reconstruction_nll(x, out["logits"], config).mean(0)
+    if not config.variational:
+        zero = recon.new_zeros(())
+        return {"loss": recon.mean(), "recon": recon.mean(), "kl": zero, "objective": recon.mean()}
     kl = kl_divergence(out["mu"], out["logvar"])
     loss = (recon + config.beta * kl).mean()
     kl_charged = kl.mean()

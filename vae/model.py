@@ -23,17 +23,23 @@ class VAE(nn.Module):
         hidden = config.encoder_hidden
         self.encoder = mlp((N_PIXELS, *hidden), last_activation=True)
         self.mu_head = mlp((hidden[-1], config.head_hidden, config.latent_dim))
-        self.logvar_head = mlp((hidden[-1], config.head_hidden, config.latent_dim))
+        if config.variational:
+            self.logvar_head = mlp((hidden[-1], config.head_hidden, config.latent_dim))
         # The decoder ends in logits, not the notes' final Tanh: every likelihood reads its pixel mean as
         # sigmoid(logits) on [0, 1], which is exactly the notes' tanh output on [-1, 1] mapped to [0, 1]
         # (sigmoid(a) = (tanh(a / 2) + 1) / 2), while the Bernoulli loss gets the logits it needs for stability.
         self.decoder = mlp((config.latent_dim, *config.decoder_hidden, N_PIXELS))
 
     def encode(self, x):
-        """x: (B, 784) or (B, 28, 28) pixels in [0, 1] -> mu, logvar: (B, D)."""
+        """x: (B, 784) or (B, 28, 28) pixels in [0, 1] -> mu, logvar: (B, D).
+
+        A plain autoencoder encodes to a point: its logvar is -inf, the sigma -> 0 limit of a Gaussian.
+        """
         h = self.encoder(x.reshape(x.shape[0], N_PIXELS))
-        logvar = self.logvar_head(h).clamp(self.config.logvar_min, self.config.logvar_max)
-        return self.mu_head(h), logvar
+        mu = self.mu_head(h)
+        if not self.config.variational:
+            return mu, torch.full_like(mu, -torch.inf)
+        return mu, self.logvar_head(h).clamp(self.config.logvar_min, self.config.logvar_max)
 
     def decode(self, z):
         """z: (..., D) -> logits: (..., 784)."""
@@ -47,7 +53,10 @@ class VAE(nn.Module):
 
     def forward(self, x, n_samples=1, generator=None):
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, n_samples, generator)
+        if self.config.variational:
+            z = self.reparameterize(mu, logvar, n_samples, generator)
+        else:
+            z = mu.expand(n_samples, *mu.shape)
         return {"mu": mu, "logvar": logvar, "z": z, "logits": self.decode(z)}
 
     @torch.no_grad()

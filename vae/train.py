@@ -22,6 +22,7 @@ def parse_args(argv):
     p.add_argument("--sigma", type=float, default=DEFAULTS_VAE.sigma, help="Gaussian decoder std (mse)")
     p.add_argument("--beta", type=float, default=DEFAULTS_VAE.beta, help="weight of the KL term")
     p.add_argument("--latent-dim", type=int, default=DEFAULTS_VAE.latent_dim)
+    p.add_argument("--autoencoder", action="store_true", help="a plain autoencoder: z = mu, no sampling, no KL")
     p.add_argument("--epochs", type=int, default=DEFAULTS_TRAIN.epochs)
     p.add_argument("--free-bits", type=float, default=DEFAULTS_TRAIN.free_bits, help="KL floor per latent dim")
     p.add_argument("--batch-size", type=int, default=DEFAULTS_TRAIN.batch_size)
@@ -42,7 +43,12 @@ def main(argv=None) -> int:
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta)
+    try:
+        config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta,
+                           variational=not args.autoencoder)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
                       binarize=args.binarize, seed=args.seed, free_bits=args.free_bits)
     data = load_mnist(args.data)
