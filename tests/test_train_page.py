@@ -127,3 +127,13 @@ def test_warm_start_copies_a_shipped_model_without_touching_it():
     assert model.config.likelihood == "mse" and model.config.sigma == 0.2
     for (k, a), b in zip(model.state_dict().items(), shipped.state_dict().values()):
         assert torch.equal(a, b) and a.data_ptr() != b.data_ptr(), k
+
+
+def test_smoothing_is_the_exponential_moving_average():
+    from ui.train_figures import ema
+    values = [4.0, 1.0, 3.0, 8.0]
+    expected, acc = [], values[0]
+    for v in values:
+        acc = 0.05 * v + 0.95 * acc
+        expected.append(acc)
+    assert ema(values) == pytest.approx(expected)

@@ -10,6 +10,9 @@ from vae.worker import FRAME_DIGITS, eta
 
 def _merged():
     """Every run of this session as one history, later runs' steps shifted to follow the earlier ones."""
+    if len(runs()) == 1:  # the usual case: nothing to shift, no copies
+        snap = runs()[0].snapshot()
+        return snap["steps"], snap["epochs"], snap["frames"], snap
     steps, epochs, frames, offset = [], [], [], 0
     for worker in runs():
         snap = worker.snapshot()
