@@ -1,9 +1,8 @@
 import streamlit as st
 
 from ui.explorer_component import latent_explorer
-from ui.explorer_figures import digit_figure
+from ui.explorer_sections import own_digit, own_digit_section, prior_section, server_check
 from ui.models import checkpoint, checkpoint_names
-from vae.explorer import decode_point
 
 st.title("Latent explorer")
 st.write(
@@ -19,15 +18,13 @@ if not names:
 
 pick, _ = st.columns([1, 3])
 name = pick.selectbox("Checkpoint", names, key="explorer_checkpoint")
-z = latent_explorer(name, key="explorer_map")
-
-if z is None:
-    z = (0.0, 0.0)
-    st.caption("Until you click, the point shown is the prior's centre, z = (0, 0).")
-st.caption("When you let go of the button, the browser sends z to the server, which decodes it with PyTorch "
-           "(the browser decoded it from the same weights):")
-z1_col, z2_col, image_col, _ = st.columns([1, 1, 1, 3])
-z1_col.metric("z₁", f"{z[0]:.4f}")
-z2_col.metric("z₂", f"{z[1]:.4f}")
-with image_col:
-    st.plotly_chart(digit_figure(decode_point(checkpoint(name).model, z), size=130), key="explorer_server_digit")
+model = checkpoint(name).model
+own = own_digit(model)
+z = latent_explorer(name, key="explorer_map", q=own if own and "mu" in own else None)
+server_check(model, z)
+st.divider()
+own_col, prior_col = st.columns(2, gap="large")
+with own_col:
+    own_digit_section(own)
+with prior_col:
+    prior_section(model)

@@ -9,7 +9,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
-from vae.explorer import decoder_layers, parse_z, square_view
+from vae.explorer import decoder_layers, encode_digit, parse_z, prior_samples, square_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "explorer.py")
 SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
@@ -57,7 +57,7 @@ def test_parse_z_accepts_two_numbers():
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
     from ui.explorer_component import _payload, stamp
     from ui.models import encoded_test_set
-    data = _payload("bce", stamp("bce"))
+    data = _payload("bce", stamp("bce"), None)
     head_length = int.from_bytes(data[:4], "little")
     header = json.loads(data[4:4 + head_length])
     floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
@@ -70,10 +70,12 @@ def test_payload_unpacks_to_the_decoder_and_the_encodings():
     np.testing.assert_array_equal(mu, encoded_test_set("bce")["mu"])
 
 
-def heatmap(at):
-    trace = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"]
+def heatmap(at, key="explorer_server_digit"):
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    trace = json.loads(chart.proto.spec)["data"][0]["z"]
     if isinstance(trace, dict):
-        return np.frombuffer(base64.b64decode(trace["bdata"]), dtype=trace["dtype"]).reshape(28, 28)
+        shape = [int(n) for n in str(trace["shape"]).split(",")]
+        return np.frombuffer(base64.b64decode(trace["bdata"]), dtype=trace["dtype"]).reshape(shape)
     return np.asarray(trace)
 
 
@@ -105,3 +107,34 @@ def test_a_malformed_z_from_the_browser_is_ignored():
     at.run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["0.0000", "0.0000"]
+
+
+def test_prior_samples_are_seeded_draws_from_the_standard_normal():
+    m = model()
+    z, images = prior_samples(m, 16, seed=3)
+    expected = torch.randn((16, 2), generator=torch.Generator().manual_seed(3))
+    np.testing.assert_array_equal(z, expected.numpy())
+    np.testing.assert_array_equal(images, m.decode_images(expected).numpy())
+
+
+def test_redraw_button_draws_the_next_seeds_samples():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    first = heatmap(at, "explorer_prior")
+    at.button(key="explorer_redraw").click().run()
+    assert not at.exception
+    assert at.session_state["explorer_seed"] == 1
+    second = heatmap(at, "explorer_prior")
+    _, images = prior_samples(model(), 16, seed=1)
+    assert not np.array_equal(first, second)
+    np.testing.assert_allclose(second[:28, :28], images[0], atol=1e-7)
+    np.testing.assert_allclose(second[29:57, 29:57], images[9], atol=1e-7)
+
+
+def test_encode_digit_is_the_encoders_gaussian(mnist):
+    m = model()
+    x = mnist.x_test[5].numpy().reshape(28, 28)
+    q = encode_digit(m, x)
+    mu, logvar = m.encode(torch.from_numpy(x)[None])
+    np.testing.assert_allclose(q["mu"], mu[0].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(q["std"], torch.exp(0.5 * logvar)[0].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(q["recon"], m.decode_images(mu)[0].numpy(), atol=1e-7)

@@ -1,10 +1,15 @@
 """The latent explorer in a real Chromium: a click decodes the z under the pointer, a drag decodes every frame,
 and the browser's decoder gives PyTorch's pixels."""
+import json
+
 import numpy as np
 import torch
+from PIL import Image
 
 from conftest import ARTIFACTS
 from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.digit_image import normalise_digit, read_image
+from vae.explorer import encode_digit
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
 
@@ -77,3 +82,67 @@ def test_the_browsers_decoder_gives_pytorchs_pixels(app_url, page):
     model = load_checkpoint(CHECKPOINT_DIR / "bce.safetensors").model
     torch_pixels = model.decode_images(torch.tensor(points)).reshape(len(points), 784).numpy()
     assert np.abs(np.asarray(js) - torch_pixels).max() < 1e-4
+
+
+def test_two_pinned_points_show_the_decoded_line_between_them(app_url, page):
+    overlay = open_explorer(page, app_url)
+    pin(page, overlay, "A", 120, 150)
+    pin(page, overlay, "B", 400, 380)
+    assert page.locator(".vx-strip").is_visible()
+    line = page.locator(".vx-line line")
+    ends = [float(line.get_attribute(k)) for k in ("x1", "y1", "x2", "y2")]
+    assert np.allclose(ends, [120, 150, 400, 380], atol=1e-6)
+    assert page.console_errors == []
+
+
+def pin(page, overlay, end, px, py):
+    box = overlay.bounding_box()  # clicking a button may have scrolled the page
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    page.get_by_role("button", name=f"Set {end} here").click()
+
+
+def test_an_uploaded_digit_lands_on_the_map_with_its_ellipses(app_url, page, mnist, tmp_path):
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the whole page in one screenshot
+    overlay = open_explorer(page, app_url)
+    ink = (255 - 255 * mnist.x_test[3].numpy().reshape(28, 28)).astype(np.uint8)  # dark on light, as drawn
+    path = tmp_path / "digit.png"
+    Image.fromarray(ink).resize((140, 140)).save(path)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("mean of q(z|x)").wait_for(timeout=60000)
+    q = encode_digit(load_checkpoint(CHECKPOINT_DIR / "bce.safetensors").model,
+                     normalise_digit(read_image(path.read_bytes())))
+    page.wait_for_function("r => r.dataset.mine", arg=page.locator(ROOT_SEL).element_handle(), timeout=30000)
+    mine = json.loads(page.locator(ROOT_SEL).get_attribute("data-mine"))
+    assert np.allclose(mine["mu"], q["mu"], atol=1e-5) and np.allclose(mine["std"], q["std"], atol=1e-5)
+    pin(page, overlay, "A", 110, 160)
+    pin(page, overlay, "B", 420, 200)
+    page.mouse.click(overlay.bounding_box()["x"] + 300, overlay.bounding_box()["y"] + 330)
+    page.mouse.move(5, 5)  # away from the map: no hover tip over the picture
+    page.wait_for_timeout(500)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60000)
+    page.wait_for_timeout(1500)  # plotly draws its figures after the run ends
+    page.screenshot(path=str(ARTIFACTS / "explorer_own_digit.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_a_file_that_is_not_an_image_gets_a_clear_message(app_url, page, tmp_path):
+    open_explorer(page, app_url)
+    path = tmp_path / "digit.png"
+    path.write_bytes(b"this is not a picture")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("not an image that can be read").wait_for(timeout=60000)
+
+
+def test_a_digit_drawn_on_the_pad_is_encoded_onto_the_map(app_url, page):
+    open_explorer(page, app_url)
+    pad = page.locator(".vp-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 50)
+    page.mouse.down()
+    for x, y in ((170, 50), (110, 190)):  # a 7
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.mouse.up()
+    page.get_by_text("What the encoder sees").wait_for(timeout=60000)
+    page.wait_for_function("r => r.dataset.mine", arg=page.locator(ROOT_SEL).element_handle(), timeout=30000)
+    assert page.console_errors == []

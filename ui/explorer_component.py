@@ -1,7 +1,7 @@
 """The latent explorer component: a canvas map of the encoded test set whose JS decodes the point under the
 pointer in the browser, from decoder weights sent once as float32 bytes.
 
-The payload depends only on the checkpoint, so it is identical on every rerun: Streamlit's message cache then
+The payload depends only on the checkpoint (and the user's own digit), so it is identical on every rerun: Streamlit's message cache then
 sends the browser a reference to the element it already holds instead of the 0.8 MB again.
 """
 import json
@@ -18,9 +18,9 @@ ASSETS = Path(__file__).resolve().parent / "explorer"
 # One ES module: the helpers first, then the file with the default export.
 RENDER = st.components.v2.component(
     "vae_latent_explorer",
-    js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "explorer.js")),
+    js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
     css=(ASSETS / "explorer.css").read_text())
-HEIGHT = 540
+HEIGHT = 600
 
 
 def pack(header: dict, arrays) -> bytes:
@@ -32,24 +32,28 @@ def pack(header: dict, arrays) -> bytes:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _payload(name: str, stamp: float) -> bytes:
+def _payload(name: str, stamp: float, mine: tuple | None) -> bytes:
     layers = decoder_layers(checkpoint(name).model)
     enc = encoded_test_set(name)
     mu = enc["mu"][:, :2]
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
-              "layers": [[w.shape[1], w.shape[0]] for w, _ in layers]}
+              "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
+              "mine": mine and {"mu": mine[:2], "std": mine[2:]}}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 
 
-def payload(name: str) -> bytes:
-    return _payload(name, stamp(name))
+def payload(name: str, q: dict | None = None) -> bytes:
+    """The component's data for checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
+    mine = None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
+    return _payload(name, stamp(name), mine)
 
 
 def _chosen():
     """Nothing to do: the page reads the new z on the rerun this change starts."""
 
 
-def latent_explorer(name: str, key: str) -> tuple[float, float] | None:
-    """Mount the explorer for checkpoint `name`; the last z the user released the pointer on, or None."""
-    result = RENDER(key=key, data=payload(name), default={"z": None}, on_z_change=_chosen, height=HEIGHT)
+def latent_explorer(name: str, key: str, q: dict | None = None) -> tuple[float, float] | None:
+    """Mount the explorer for checkpoint `name` (and the user's digit's q(z|x), if any); the last z the user
+    released the pointer on, or None."""
+    result = RENDER(key=key, data=payload(name, q), default={"z": None}, on_z_change=_chosen, height=HEIGHT)
     return parse_z(result.z)

@@ -11,3 +11,15 @@ def digit_figure(image: np.ndarray, size: int = 220) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     return fig
+
+
+def mosaic_figure(images: np.ndarray, cols: int, tile: int = 56) -> go.Figure:
+    """Images (n, 28, 28) side by side in rows of `cols`, one pixel of black between them."""
+    rows = -(-len(images) // cols)
+    canvas = np.zeros((rows * 29 - 1, cols * 29 - 1), dtype=np.float32)
+    for i, image in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[29 * r:29 * r + 28, 29 * c:29 * c + 28] = image
+    fig = digit_figure(canvas, size=tile * cols)
+    fig.update_layout(height=tile * rows)
+    return fig

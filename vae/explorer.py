@@ -38,3 +38,18 @@ def parse_z(value) -> tuple[float, float] | None:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in value):
         return None
     return float(value[0]), float(value[1])
+
+
+@torch.no_grad()
+def prior_samples(model, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n points z ~ N(0, I) from a seeded generator, and their decoded images (n, 28, 28)."""
+    z = torch.randn((n, model.config.latent_dim), generator=torch.Generator().manual_seed(seed))
+    return z.numpy(), model.decode_images(z).numpy()
+
+
+@torch.no_grad()
+def encode_digit(model, x: np.ndarray) -> dict:
+    """q(z|x) for one 28x28 image: its mean, standard deviations and the image decoded from the mean."""
+    mu, logvar = model.encode(torch.as_tensor(x, dtype=torch.float32)[None])
+    return {"mu": mu[0].numpy(), "std": torch.exp(0.5 * logvar)[0].numpy(),
+            "recon": model.decode_images(mu)[0].numpy()}

@@ -91,6 +91,27 @@ function drawGrid(ctx, decode, view, n) {
   }
 }
 
+// The user's digit: the mean of q(z|x), its 1- and 2-sigma ellipses (a diagonal Gaussian) and a label.
+function drawMine(ctx, view, { mu, std }) {
+  const [cx, cy] = view.toPx(mu[0], mu[1]);
+  const unit = view.toPx(1, 0)[0] - view.toPx(0, 0)[0];
+  ctx.strokeStyle = "#000";
+  ctx.lineWidth = 2;
+  for (const k of [1, 2]) {
+    ctx.setLineDash(k === 1 ? [] : [4, 3]);
+    ctx.beginPath(); ctx.ellipse(cx, cy, k * std[0] * unit, k * std[1] * unit, 0, 0, 2 * Math.PI); ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  ctx.fillStyle = "#000";
+  ctx.beginPath(); ctx.arc(cx, cy, 2.5, 0, 2 * Math.PI); ctx.fill();
+  ctx.font = "bold 14px sans-serif"; ctx.textAlign = "left";
+  ctx.lineWidth = 3; ctx.strokeStyle = "#fff";
+  const x = cx + Math.max(2 * std[0] * unit, 4) + 6;
+  ctx.strokeText("your digit", x, cy + 5);
+  ctx.fillText("your digit", x, cy + 5);
+  ctx.lineWidth = 1;
+}
+
 function drawMap(canvas, model, view, hidden, gridN) {
   const ctx = sizeCanvas(canvas, MAP_SIZE, MAP_SIZE);
   ctx.fillStyle = "#fff";
@@ -99,6 +120,7 @@ function drawMap(canvas, model, view, hidden, gridN) {
   drawAxes(ctx, view);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
+  if (model.header.mine) drawMine(ctx, view, model.header.mine);
   ctx.strokeStyle = "#999";
   ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
 }

@@ -2,47 +2,6 @@
 // animation frame; the chosen z goes to Python once, when the button is released.
 const GRID_N = 16;
 
-function build(parent) {
-  const root = document.createElement("div");
-  root.className = "vx-root";
-  root.innerHTML = `
-    <div class="vx-map"><canvas class="vx-points"></canvas><div class="vx-ring" hidden></div><div class="vx-marker" hidden></div><div class="vx-overlay"></div>
-      <div class="vx-tip" hidden><canvas width="56" height="56"></canvas><span></span></div></div>
-    <div class="vx-side">
-      <div class="vx-hint">Digits shown (click to hide, double-click for one alone)</div>
-      <div class="vx-legend" role="group" aria-label="digits shown"></div>
-      <label class="vx-check"><input type="checkbox" class="vx-grid"> decoded grid under the points</label>
-      <div class="vx-title">The decoder's image at the pointer</div>
-      <canvas class="vx-decoded" width="280" height="280"></canvas>
-      <div class="vx-z">Click or drag anywhere on the map</div>
-    </div>`;
-  parent.appendChild(root);
-  root.vxHidden = new Set();
-  return root;
-}
-
-function buildLegend(root, model, redraw) {
-  const legend = root.querySelector(".vx-legend");
-  legend.replaceChildren();
-  for (let digit = 0; digit < 10; digit++) {
-    const button = document.createElement("button");
-    button.className = "vx-key";
-    button.dataset.digit = String(digit);
-    button.innerHTML = `<i style="background:${model.header.colours[digit]}"></i>${digit}`;
-    button.classList.toggle("vx-off", root.vxHidden.has(digit));
-    button.title = "click: hide or show · double-click: only this digit";
-    button.onclick = () => {
-      root.vxHidden.has(digit) ? root.vxHidden.delete(digit) : root.vxHidden.add(digit);
-      redraw();
-    };
-    button.ondblclick = () => {
-      root.vxHidden = new Set([...Array(10).keys()].filter((d) => d !== digit));
-      redraw();
-    };
-    legend.appendChild(button);
-  }
-}
-
 // The nearest shown test digit within 6 px of the pointer, or -1.
 function nearest(model, view, hidden, px, py) {
   let best = -1, bestD = 36;
@@ -129,9 +88,12 @@ function setup(root, model, setStateValue) {
 
   Object.assign(overlay.style, { width: `${MAP_SIZE}px`, height: `${MAP_SIZE}px` });
   redraw();
+  setupPath(root, model, view);
   pending = root.vxZ || [0, 0];  // the prior's centre until the user picks a point
   paint();
   root.dataset.painted = model.header.name;
+  if (model.header.mine) root.dataset.mine = JSON.stringify(model.header.mine);
+  else delete root.dataset.mine;
   return () => {
     if (frame) cancelAnimationFrame(frame);
     overlay.removeEventListener("pointerdown", down);

@@ -1,0 +1,48 @@
+// The component's elements: the map's layers, the legend, the decoded digit and the path between two points.
+function build(parent) {
+  const root = document.createElement("div");
+  root.className = "vx-root";
+  root.innerHTML = `
+    <div class="vx-map"><canvas class="vx-points"></canvas><div class="vx-ring" hidden></div><div class="vx-marker" hidden></div><svg class="vx-line"><line/><circle r="4" data-end="a"/><circle r="4" data-end="b"/>
+      <text data-end="a">A</text><text data-end="b">B</text></svg><div class="vx-overlay"></div>
+      <div class="vx-tip" hidden><canvas width="56" height="56"></canvas><span></span></div></div>
+    <div class="vx-side">
+      <div class="vx-hint">Digits shown (click to hide, double-click for one alone)</div>
+      <div class="vx-legend" role="group" aria-label="digits shown"></div>
+      <label class="vx-check"><input type="checkbox" class="vx-grid"> decoded grid under the points</label>
+      <div class="vx-title">The decoder's image at the pointer</div>
+      <canvas class="vx-decoded" width="252" height="252"></canvas>
+      <div class="vx-z">Click or drag anywhere on the map</div>
+      <div class="vx-title">A straight line in z, decoded</div>
+      <div class="vx-pins"><button class="vx-pin" data-end="a">Set A here</button>
+        <button class="vx-pin" data-end="b">Set B here</button></div>
+      <canvas class="vx-strip" width="280" height="40" hidden></canvas>
+    </div>`;
+  parent.appendChild(root);
+  root.vxHidden = new Set();
+  root.vxPath = { a: null, b: null };
+  return root;
+}
+
+function buildLegend(root, model, redraw) {
+  const legend = root.querySelector(".vx-legend");
+  legend.replaceChildren();
+  for (let digit = 0; digit < 10; digit++) {
+    const button = document.createElement("button");
+    button.className = "vx-key";
+    button.dataset.digit = String(digit);
+    button.innerHTML = `<i style="background:${model.header.colours[digit]}"></i>${digit}`;
+    button.classList.toggle("vx-off", root.vxHidden.has(digit));
+    button.title = "click: hide or show · double-click: only this digit";
+    button.onclick = () => {
+      root.vxHidden.has(digit) ? root.vxHidden.delete(digit) : root.vxHidden.add(digit);
+      redraw();
+    };
+    button.ondblclick = () => {
+      root.vxHidden = new Set([...Array(10).keys()].filter((d) => d !== digit));
+      redraw();
+    };
+    legend.appendChild(button);
+  }
+}
+

@@ -1,0 +1,63 @@
+"""Any image of a digit -> a 28x28 grey image in [0, 1] prepared the way MNIST's digits were.
+
+MNIST (LeCun, Cortes & Burges): each digit was scaled to fit a 20x20 box, keeping its aspect ratio, then placed in
+a 28x28 field with its centre of mass at the centre (row and column 14, as measured on MNIST itself). Uploaded files are untrusted: size and pixel count are
+capped before anything is decoded, and every failure is a DigitImageError with a message a user can act on.
+"""
+import io
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 4096 * 4096
+INK_THRESHOLD = 0.1  # share of the brightest ink below which a pixel counts as background when cropping
+
+
+class DigitImageError(ValueError):
+    """An image that cannot be read as a digit; the message says why in plain words."""
+
+
+def read_image(data: bytes) -> np.ndarray:
+    """PNG/JPEG/... bytes -> grey levels in [0, 1] with white ink on black, as MNIST stores digits."""
+    if len(data) > MAX_BYTES:
+        raise DigitImageError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise DigitImageError(f"The image is {image.width}x{image.height} pixels; the limit is 4096x4096.")
+            image.load()
+            if image.mode in ("RGBA", "LA", "P"):  # transparent means paper, not ink
+                image = image.convert("RGBA")
+                paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
+                image = Image.alpha_composite(paper, image)
+            grey = np.asarray(image.convert("L"), dtype=np.float32) / 255
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise DigitImageError("This file is not an image that can be read (PNG or JPEG expected).") from exc
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return 1 - grey if border.mean() > 0.5 else grey  # dark ink on light paper -> MNIST's white on black
+
+
+def normalise_digit(ink: np.ndarray) -> np.ndarray:
+    """Grey levels (H, W) in [0, 1], ink bright -> (28, 28) float32: cropped to the ink, the longer side
+    scaled to 20 pixels, the centre of mass moved to the centre of the field."""
+    ink = np.clip(np.asarray(ink, dtype=np.float32), 0, 1)
+    if ink.ndim != 2 or ink.max() <= 0.05:
+        raise DigitImageError("No ink found: the image is blank.")
+    rows = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=0))
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = 20 / max(crop.shape)
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    small = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    small = np.clip(small, 0, 1)
+    total = small.sum()
+    if total <= 0:
+        raise DigitImageError("No ink found: the image is blank.")
+    cy = (small.sum(axis=1) * np.arange(small.shape[0])).sum() / total
+    cx = (small.sum(axis=0) * np.arange(small.shape[1])).sum() / total
+    top = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))
+    left = int(np.clip(round(14 - cx), 0, 28 - small.shape[1]))
+    out = np.zeros((28, 28), dtype=np.float32)
+    out[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return out
