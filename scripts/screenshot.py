@@ -30,7 +30,7 @@ def main():
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for name in args.pages:
             page.goto(f"{url}/{PAGES[name]}")
-            page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg", timeout=60000)
+            page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted]", timeout=60000)
             page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
             page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG
             out = Path(args.out) / f"{name}.png"

@@ -1,5 +1,4 @@
 """The latent explorer: its pure helpers against PyTorch, and the page under AppTest."""
-import base64
 import json
 from pathlib import Path
 
@@ -71,12 +70,9 @@ def test_payload_unpacks_to_the_decoder_and_the_encodings():
 
 
 def heatmap(at, key="explorer_server_digit"):
-    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
-    trace = json.loads(chart.proto.spec)["data"][0]["z"]
-    if isinstance(trace, dict):
-        shape = [int(n) for n in str(trace["shape"]).split(",")]
-        return np.frombuffer(base64.b64decode(trace["bdata"]), dtype=trace["dtype"]).reshape(shape)
-    return np.asarray(trace)
+    """The pixels the page sent to its image component `key`."""
+    view = next(c for c in at.get("bidi_component") if c.proto.id.endswith(f"-{key}"))
+    return np.asarray(json.loads(view.proto.json)["pixels"])
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -126,8 +122,8 @@ def test_redraw_button_draws_the_next_seeds_samples():
     second = heatmap(at, "explorer_prior")
     _, images = prior_samples(model(), 16, seed=1)
     assert not np.array_equal(first, second)
-    np.testing.assert_allclose(second[:28, :28], images[0], atol=1e-7)
-    np.testing.assert_allclose(second[29:57, 29:57], images[9], atol=1e-7)
+    np.testing.assert_allclose(second[:28, :28], images[0], atol=5e-4)  # sent to 3 decimals
+    np.testing.assert_allclose(second[29:57, 29:57], images[9], atol=5e-4)
 
 
 def test_encode_digit_is_the_encoders_gaussian(mnist):

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.digit_pad import digit_pad, ink_array
-from ui.explorer_figures import digit_figure, mosaic_figure
+from ui.explorer_figures import digit_view, mosaic
 from vae.digit_image import DigitImageError, normalise_digit, read_image
 from vae.explorer import decode_point, encode_digit, prior_samples
 
@@ -17,7 +17,7 @@ def server_check(model, z):
     z1_col.metric("z₁", f"{z[0]:.4f}")
     z2_col.metric("z₂", f"{z[1]:.4f}")
     with image_col:
-        st.plotly_chart(digit_figure(decode_point(model, z), size=130), key="explorer_server_digit")
+        digit_view(decode_point(model, z), key="explorer_server_digit", width=130)
 
 
 def _next_seed():
@@ -31,7 +31,7 @@ def prior_section(model):
     st.button("Draw new samples", key="explorer_redraw", on_click=_next_seed)
     seed = st.session_state.get("explorer_seed", 0)
     z, images = prior_samples(model, 16, seed)
-    st.plotly_chart(mosaic_figure(images, cols=8), key="explorer_prior")
+    digit_view(mosaic(images, cols=8), key="explorer_prior", width=432, decimals=3)
     st.caption(f"seed {seed} · first z = ({z[0, 0]:.2f}, {z[0, 1]:.2f})")
 
 
@@ -71,10 +71,10 @@ def own_digit_section(own: dict | None):
     seen, recon, numbers = st.columns([1, 1, 1.4])
     with seen:
         st.caption("What the encoder sees")
-        st.plotly_chart(digit_figure(own["x"], size=110), key="explorer_own_input")
+        digit_view(own["x"], key="explorer_own_input", width=110)
     with recon:
         st.caption("Decoded from the mean")
-        st.plotly_chart(digit_figure(own["recon"], size=110), key="explorer_own_recon")
+        digit_view(own["recon"], key="explorer_own_recon", width=110)
     mu, std = own["mu"], own["std"]
     numbers.markdown(f"mean of q(z|x)  \n**({mu[0]:.2f}, {mu[1]:.2f})**  \n"
                      f"standard deviations  \n**({std[0]:.3f}, {std[1]:.3f})**")
