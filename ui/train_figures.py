@@ -6,7 +6,7 @@ from plotly.subplots import make_subplots
 
 from ui.figures import DIGIT_COLOURS
 
-MAX_POINTS = 600  # per-step curves are thinned to this many points: the page redraws them twice a second
+MAX_POINTS = 300  # per-step curves are thinned to this many points: the page redraws them twice a second
 
 
 def ema(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
@@ -36,7 +36,8 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
         if test:
             fig.add_trace(go.Scatter(x=[t[0] for t in test], y=[t[1] for t in test], mode="markers+lines",
                                      marker={"color": colour, "size": 9, "symbol": "diamond", "line": {"width": 1}},
-                                     line={"dash": "dot", "color": colour}, name=f"test {name}"), row=1, col=col)
+                                     line={"dash": "dot", "color": colour},
+                                     name="test " + name.replace("training ", "")), row=1, col=col)
     fig.update_xaxes(title="step")
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.25}, uirevision="curves")
@@ -48,7 +49,7 @@ def frame_figure(frame: dict, labels: np.ndarray, height: int = 460) -> go.Figur
     fig = go.Figure()
     for digit in range(10):
         pts = frame["mu"][labels == digit]
-        fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(digit),
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(digit),  # SVG: no WebGL context
                                    marker={"size": 4, "color": DIGIT_COLOURS[digit], "opacity": 0.75}))
     fig.update_xaxes(range=[-4, 4], title="z₁")
     fig.update_yaxes(range=[-4, 4], title="z₂", scaleanchor="x", scaleratio=1)
