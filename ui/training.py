@@ -4,7 +4,7 @@ Workers live in st.session_state, so each browser session sees only its own; the
 only thing shared between sessions, and it holds no model or metrics.
 """
 import os
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import streamlit as st
 import torch
@@ -72,7 +72,7 @@ def resume() -> bool:
     model = VAE(last.model.config)
     model.load_state_dict(last.weights())
     remaining = max(1, last.cfg.epochs - done)
-    return start(model, TrainConfig(**{**asdict(last.cfg), "epochs": remaining, "warmup_epochs": 0.0}))
+    return start(model, replace(last.cfg, epochs=remaining, warmup_epochs=0.0))
 
 
 def save(name: str) -> str:

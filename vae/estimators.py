@@ -5,9 +5,8 @@ import math
 import torch
 
 from vae.losses import reconstruction_nll
-from vae.marginal import log_joint
+from vae.marginal import log_joint, log_q
 from vae.model import VAE
-from vae.posterior import log_q
 
 
 @torch.no_grad()

@@ -17,6 +17,11 @@ def log_prior(z):
     return -0.5 * (z.pow(2).sum(-1) + z.shape[-1] * LOG_2PI)
 
 
+def log_q(z, mu, logvar):
+    """log N(z; mu, diag(exp(logvar))) for z (N, D) and one mu, logvar (D,)."""
+    return -0.5 * ((z - mu).pow(2) / logvar.exp() + logvar + LOG_2PI).sum(-1)
+
+
 @torch.no_grad()
 def log_joint(model: VAE, x, z, chunk=8192):
     """log p(x|z) + log p(z) for one image x (784,) at many points z (N, D)."""
@@ -79,6 +84,5 @@ def iwae_bound(model: VAE, x, k=1000, generator=None):
     x = x.reshape(1, -1)
     mu, logvar = model.encode(x)
     z = model.reparameterize(mu, logvar, k, generator)[:, 0]  # (K, D)
-    log_q = -0.5 * (((z - mu) ** 2) / logvar.exp() + logvar + LOG_2PI).sum(-1)
-    log_w = log_joint(model, x[0], z) - log_q
+    log_w = log_joint(model, x[0], z) - log_q(z, mu[0], logvar[0])
     return (torch.logsumexp(log_w, 0) - math.log(k)).item()

@@ -12,16 +12,8 @@ import numpy as np
 import torch
 
 from vae.losses import kl_divergence, reconstruction_nll
-from vae.marginal import log_joint, log_marginal_grid
+from vae.marginal import log_joint, log_marginal_grid, log_q
 from vae.model import VAE
-
-LOG_2PI = math.log(2.0 * math.pi)
-
-
-def log_q(z, mu, logvar):
-    """log N(z; mu, diag(exp(logvar))) for z (N, D) and one mu, logvar (D,)."""
-    return -0.5 * ((z - mu).pow(2) / logvar.exp() + logvar + LOG_2PI).sum(-1)
-
 
 @torch.no_grad()
 def expected_log_likelihood(model: VAE, x, mu, logvar, n=32):
