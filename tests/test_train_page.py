@@ -66,7 +66,12 @@ def test_divergent_setting_is_explained():
 
 
 # the newest training step drawn in the curves (steps are thinned for drawing, so count the step, not points)
-POINTS = "() => Math.max(-1, ...Array.from(document.querySelector('.js-plotly-plot')._fullData[1].x))"
+# (-1 while the chart is being replaced between two polls)
+POINTS = """() => {
+    const chart = document.querySelector('.js-plotly-plot');
+    const trace = chart && chart._fullData && chart._fullData[1];
+    return trace ? Math.max(-1, ...Array.from(trace.x)) : -1;
+}"""
 
 
 def _grows(page, than):
