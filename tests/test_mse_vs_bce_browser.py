@@ -1,4 +1,6 @@
 """The MSE vs BCE page in a real Chromium: the side-by-side panels render and nothing is logged as an error."""
+from playwright.sync_api import expect
+
 from conftest import ARTIFACTS
 
 
@@ -13,10 +15,10 @@ def test_mse_vs_bce_renders_side_by_side_panels(app_url, page):
     page.get_by_role("heading", name="MSE vs BCE: why VAEs blur").wait_for(timeout=90000)
     for name in ("original", "bce", "mse"):  # the rows of the reconstruction panel
         page.locator(".js-plotly-plot .ytick text", has_text=name).first.wait_for(timeout=90000)
-    panels = page.locator("[data-testid='stTabPanel']:visible .js-plotly-plot .heatmaplayer")
-    page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot .heatmaplayer image').length >= n",
-                           arg=4, timeout=90000)
-    assert panels.count() == 4  # reconstructions, prior samples, and the two decoded grids
+    # The other tabs' charts are in the DOM too (hidden), so count only the visible tab's painted heatmaps, and wait
+    # for them one by one: each plotly chart paints on its own schedule.
+    panels = page.locator("[data-testid='stTabPanel']:visible .js-plotly-plot .heatmaplayer image")
+    expect(panels).to_have_count(4, timeout=90000)  # reconstructions, prior samples, and the two decoded grids
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "mse_vs_bce.png"), full_page=True)
     assert page.console_errors == []
