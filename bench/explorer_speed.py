@@ -7,6 +7,11 @@ server still has to encode the test set); click -> decoded image painted (wall c
 includes its own round trip to the browser); decoded frames per second while dragging, next to the rate the
 browser runs animation frames at; the time the browser's decoder takes per z; and the bytes the server sends
 on the rerun a click starts.
+
+The explorer decodes once per animation frame, so a drag can never show more frames than the display refreshes:
+headless Chromium paces them at about 60 Hz. The drag is therefore measured twice: in that browser, and in one
+started with its frame-rate limit and vsync off, which shows how many decoded frames per second the page could
+draw if the display allowed it.
 """
 import argparse
 import statistics
@@ -20,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server, open_root_first  # noqa: E402
 
 ROOT_SEL = ".vx-root[data-painted]"
+UNCAPPED = ["--disable-frame-rate-limit", "--disable-gpu-vsync"]
 RUNNING = "[data-testid='stStatusWidget']"
 RAF_RATE = """() => new Promise(done => { let n = 0; const t0 = performance.now();
     const tick = () => (++n, performance.now() - t0 < 1000 ? requestAnimationFrame(tick) : done(n)); tick(); })"""
@@ -33,6 +39,11 @@ def load(browser, url):
     page.goto(f"{url}/explorer")
     page.wait_for_selector(ROOT_SEL, timeout=120000)
     return page, time.perf_counter() - start
+
+
+def origin_of(page):
+    box = page.locator(".vx-overlay").bounding_box()
+    return box["x"], box["y"]
 
 
 def frames(page):
@@ -52,18 +63,19 @@ def click_times(page, origin, clicks):
     return times
 
 
-# Pointer moves at up to 250 per second (a real mouse sends 125-1000), dispatched inside the page: Playwright's
-# own round trip per move is slower than an animation frame on a busy machine.
+# Pointer moves dispatched inside the page (Playwright's own round trip per move is slower than an animation
+# frame on a busy machine): one every 4 ms, as a 250 Hz mouse sends (real ones send 125-1000), and one more in
+# every animation frame, so that a browser drawing faster than 250 frames/s still has a new point each frame.
 SWEEP = """([root, seconds]) => new Promise(done => {
     const overlay = root.querySelector('.vx-overlay'), box = overlay.getBoundingClientRect();
     const before = Number(root.dataset.frames), t0 = performance.now();
     let i = 0, animationFrames = 0, counting = true;
-    const tick = () => { animationFrames++; if (counting) requestAnimationFrame(tick); };
+    const move = () => { i++; overlay.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, pointerId: 1,
+        clientX: box.left + 70 + (i * 7) % 400, clientY: box.top + 250 + (i * 3) % 100})); };
+    const tick = () => { animationFrames++; move(); if (counting) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
     const timer = setInterval(() => {
-        i++;
-        overlay.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, pointerId: 1,
-            clientX: box.left + 70 + (i * 7) % 400, clientY: box.top + 250 + (i * 3) % 100}));
+        move();
         const t = performance.now() - t0;
         if (t > 1000 * seconds) { clearInterval(timer); counting = false;
             done([Number(root.dataset.frames) - before, i, t, animationFrames]); }
@@ -112,13 +124,18 @@ def main():
         for extra, _ in loads[1:]:
             extra.close()
         page = loads[0][0]
-        box = page.locator(".vx-overlay").bounding_box()
-        origin = (box["x"], box["y"])
+        origin = origin_of(page)
         times = [1000 * t for t in click_times(page, origin, args.clicks)]
         print(f"click -> decoded image painted (ms): p50 {statistics.median(times):.1f}, max {max(times):.1f}")
         fps, moves, animation = drag_rate(page, origin, args.drag_seconds)
         print(f"drag: {fps:.1f} decoded frames/s ({moves:.0f} pointer moves/s; the browser ran {animation:.1f} "
               f"animation frames/s meanwhile, {page.evaluate(RAF_RATE)}/s when idle)")
+        uncapped = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + UNCAPPED)
+        free, _ = load(uncapped, url)
+        fps, moves, animation = drag_rate(free, origin_of(free), args.drag_seconds)
+        print(f"drag, frame-rate limit off: {fps:.1f} decoded frames/s ({moves:.0f} pointer moves/s; "
+              f"{animation:.1f} animation frames/s)")
+        uncapped.close()
         print(f"browser decoder: {page.locator(ROOT_SEL).evaluate(DECODE_MS) * 1000:.0f} µs per z")
         first, per_click = rerun_bytes(page, origin)
         print(f"websocket bytes: page load {first / 1e3:.0f} kB, the rerun after a click {per_click / 1e3:.1f} kB")

@@ -2,9 +2,9 @@ import streamlit as st
 
 from ui.figures import latent_scatter
 from ui.models import checkpoint, checkpoint_names, encoded_test_set
+from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
-
-LIVE = "my training run (live)"
+from ui.upload import uploaded_checkpoints
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
 
@@ -15,7 +15,8 @@ st.write(
     "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
     "Click a digit in the legend to hide it; double-click to show it alone.")
 
-names = ([LIVE] if current() is not None else []) + checkpoint_names()
+own_models = session_choices()
+names = own_models + checkpoint_names()
 if not names:
     st.error("No checkpoints in checkpoints/. Train one with "
              "`python -m vae.train --likelihood bce --out checkpoints/bce.safetensors`.")
@@ -36,7 +37,7 @@ if name == LIVE:
     st.stop()
 
 with side:
-    ckpt = checkpoint(name)
+    ckpt = uploaded_checkpoints()[name] if name in own_models else checkpoint(name)
     config = ckpt.config
     decoder = LIKELIHOOD_NAMES[config.likelihood] + (f", σ = {config.sigma:g}" if config.likelihood == "mse" else "")
     st.caption(f"Decoder: {decoder} · β = {config.beta:g} · latent size {config.latent_dim} · "
@@ -52,5 +53,5 @@ with side:
 with chart_col:
     if config.latent_dim != 2:
         st.warning(f"{name} has a {config.latent_dim}-D latent space; the map shows its first two dimensions.")
-    enc = encoded_test_set(name)
+    enc = session_encoding(name, ckpt.model) if name in own_models else encoded_test_set(name)
     st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"]), key="latent_map_chart")

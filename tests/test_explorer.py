@@ -8,7 +8,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
-from vae.explorer import decoder_layers, encode_digit, parse_z, prior_samples, square_view
+from vae.explorer import decoder_layers, encode_digit, parse_z, prior_quantiles, prior_samples, square_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "explorer.py")
 SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
@@ -67,6 +67,38 @@ def test_payload_unpacks_to_the_decoder_and_the_encodings():
     np.testing.assert_array_equal(floats[:sizes[0] - 16].reshape(16, 2), layers[0][0])
     mu = floats[sum(sizes):sum(sizes) + 2 * header["n"]].reshape(-1, 2)
     np.testing.assert_array_equal(mu, encoded_test_set("bce")["mu"])
+
+
+def test_prior_quantiles_split_the_prior_into_equal_slices():
+    from math import erf, sqrt
+    q = prior_quantiles(16)
+    cdf = [0.5 * (1 + erf(v / sqrt(2))) for v in q]  # the standard normal's CDF, an independent oracle
+    np.testing.assert_allclose(cdf, (np.arange(16) + 0.5) / 16, atol=1e-12)
+    np.testing.assert_allclose(q, -np.asarray(q)[::-1], atol=1e-12)  # symmetric about 0
+
+
+def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
+    import io
+
+    from PIL import Image
+
+    from ui.digit_atlas import COLUMNS, atlas_png
+    grid = np.asarray(Image.open(io.BytesIO(atlas_png(mnist.x_test.reshape(-1, 28, 28).numpy()))))
+    assert grid.shape == (28 * len(mnist.x_test) // COLUMNS, 28 * COLUMNS)
+    for i in (0, 1, 99, 100, 4321, 9999):
+        r, c = divmod(i, COLUMNS)
+        tile = grid[28 * r:28 * r + 28, 28 * c:28 * c + 28]
+        np.testing.assert_array_equal(tile, np.rint(mnist.x_test[i].reshape(28, 28).numpy() * 255))
+
+
+def test_the_payload_names_the_served_atlas_and_the_grids():
+    from ui.digit_atlas import STATIC_DIR
+    from ui.explorer_component import GRID_N, _payload, stamp
+    data = _payload("bce", stamp("bce"), None)
+    header = json.loads(data[4:4 + int.from_bytes(data[:4], "little")])
+    assert header["quantiles"] == prior_quantiles(GRID_N)
+    assert header["atlas"].startswith("app/static/mnist-test.png?v=")
+    assert (STATIC_DIR / "mnist-test.png").is_file()
 
 
 def heatmap(at, key="explorer_server_digit"):

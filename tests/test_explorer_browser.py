@@ -107,7 +107,7 @@ def test_an_uploaded_digit_lands_on_the_map_with_its_ellipses(app_url, page, mni
     ink = (255 - 255 * mnist.x_test[3].numpy().reshape(28, 28)).astype(np.uint8)  # dark on light, as drawn
     path = tmp_path / "digit.png"
     Image.fromarray(ink).resize((140, 140)).save(path)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.locator(".st-key-explorer_upload input[type='file']").set_input_files(str(path))
     page.get_by_text("mean of q(z|x)").wait_for(timeout=60000)
     q = encode_digit(load_checkpoint(CHECKPOINT_DIR / "bce.safetensors").model,
                      normalise_digit(read_image(path.read_bytes())))
@@ -129,7 +129,7 @@ def test_a_file_that_is_not_an_image_gets_a_clear_message(app_url, page, tmp_pat
     open_explorer(page, app_url)
     path = tmp_path / "digit.png"
     path.write_bytes(b"this is not a picture")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.locator(".st-key-explorer_upload input[type='file']").set_input_files(str(path))
     page.get_by_text("not an image that can be read").wait_for(timeout=60000)
 
 
@@ -145,4 +145,52 @@ def test_a_digit_drawn_on_the_pad_is_encoded_onto_the_map(app_url, page):
     page.mouse.up()
     page.get_by_text("What the encoder sees").wait_for(timeout=60000)
     page.wait_for_function("r => r.dataset.mine", arg=page.locator(ROOT_SEL).element_handle(), timeout=30000)
+    assert page.console_errors == []
+
+
+def test_hovering_a_point_shows_that_test_digit_and_its_label(app_url, page, mnist):
+    overlay = open_explorer(page, app_url)
+    a, box = axes(overlay), overlay.bounding_box()
+    mu = load_checkpoint(CHECKPOINT_DIR / "bce.safetensors").model.encode(mnist.x_test[:50])[0].detach().numpy()
+    inside = [i for i in range(50) if a["x0"] < mu[i, 0] < a["x1"] and a["y0"] < mu[i, 1] < a["y1"]]
+    i = inside[0]
+    px = float(a["left"] + (mu[i, 0] - a["x0"]) / (a["x1"] - a["x0"]) * a["size"])
+    py = float(a["top"] + (a["y1"] - mu[i, 1]) / (a["y1"] - a["y0"]) * a["size"])
+    tip = page.locator(".vx-tip")
+    page.mouse.move(box["x"] + px, box["y"] + py)
+    tip.wait_for(state="visible", timeout=10000)
+    # The first hover fetches the atlas of test images from the static file server; hover again once it is in.
+    page.wait_for_function("r => r.vxAtlas && r.vxAtlas.complete && r.vxAtlas.naturalWidth > 0",
+                           arg=page.locator(ROOT_SEL).element_handle(), timeout=30000)
+    page.mouse.move(box["x"] + px + 1, box["y"] + py)
+    page.mouse.move(box["x"] + px, box["y"] + py)
+    shown = int(tip.get_attribute("data-index"))  # the nearest point: i itself, or one drawn on the same pixel
+    assert f"digit {int(mnist.y_test[shown])} · test #{shown}" in tip.inner_text()
+    rgba = page.locator(".vx-tip-real").evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)")
+    grey = np.asarray(rgba, dtype=float).reshape(56, 56, 4)[::2, ::2, 0] / 255  # each pixel drawn as 2x2
+    assert np.abs(grey - mnist.x_test[shown].reshape(28, 28).numpy()).max() <= 1 / 255 + 1e-9
+    page.screenshot(path=str(ARTIFACTS / "explorer_hover.png"))
+    assert page.console_errors == []
+
+
+def test_the_prior_quantile_grid_sits_on_the_priors_quantiles(app_url, page):
+    from vae.explorer import prior_quantiles
+    open_explorer(page, app_url)
+    root = page.locator(ROOT_SEL)
+    page.get_by_label("decoded grid").select_option("prior")
+    page.wait_for_function("r => r.dataset.grid === 'prior'", arg=root.element_handle(), timeout=10000)
+    centres = np.asarray(root.evaluate("r => r.vxGridCentres"))
+    q = prior_quantiles(16)
+    assert np.allclose(sorted(set(centres[:, 0])), q) and np.allclose(sorted(set(centres[:, 1])), q)
+    assert len(centres) == 256
+    page.get_by_label("decoded grid").select_option("uniform")
+    page.wait_for_function("r => r.dataset.grid === 'uniform'", arg=root.element_handle(), timeout=10000)
+    steps = np.diff(sorted(set(np.asarray(root.evaluate("r => r.vxGridCentres"))[:, 0])))
+    assert np.allclose(steps, steps[0])  # even steps across the view
+    page.mouse.move(5, 5)
+    page.screenshot(path=str(ARTIFACTS / "explorer_uniform_grid.png"))
+    page.get_by_label("decoded grid").select_option("prior")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "explorer_prior_grid.png"))
     assert page.console_errors == []

@@ -12,7 +12,8 @@ import streamlit as st
 
 from ui.figures import DIGIT_COLOURS
 from ui.models import checkpoint, encoded_test_set, stamp
-from vae.explorer import decoder_layers, parse_z, square_view
+from ui.digit_atlas import COLUMNS, atlas_url
+from vae.explorer import decoder_layers, parse_z, prior_quantiles, square_view
 
 ASSETS = Path(__file__).resolve().parent / "explorer"
 # One ES module: the helpers first, then the file with the default export.
@@ -21,6 +22,7 @@ RENDER = st.components.v2.component(
     js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
     css=(ASSETS / "explorer.css").read_text())
 HEIGHT = 600
+GRID_N = 16  # cells per side of the decoded grid
 
 
 def pack(header: dict, arrays) -> bytes:
@@ -31,29 +33,42 @@ def pack(header: dict, arrays) -> bytes:
     return len(head).to_bytes(4, "little") + head + body
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _payload(name: str, stamp: float, mine: tuple | None) -> bytes:
-    layers = decoder_layers(checkpoint(name).model)
-    enc = encoded_test_set(name)
+def build_payload(name: str, model, enc: dict, mine: tuple | None) -> bytes:
+    """Everything the browser needs for one model: its decoder, the encoded test set, the grids and the atlas."""
+    layers = decoder_layers(model)
     mu = enc["mu"][:, :2]
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
+              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(), "columns": COLUMNS,
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _payload(name: str, stamp: float, mine: tuple | None) -> bytes:
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine)
+
+
+def _mine(q: dict | None) -> tuple | None:
+    return None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
+
+
 def payload(name: str, q: dict | None = None) -> bytes:
-    """The component's data for checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
-    mine = None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
-    return _payload(name, stamp(name), mine)
+    """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
+    return _payload(name, stamp(name), _mine(q))
+
+
+def session_payload(label: str, model, enc: dict, q: dict | None = None) -> bytes:
+    """The same for one of this session's own models (not cached: it belongs to this session alone)."""
+    return build_payload(label, model, enc, _mine(q))
 
 
 def _chosen():
     """Nothing to do: the page reads the new z on the rerun this change starts."""
 
 
-def latent_explorer(name: str, key: str, q: dict | None = None) -> tuple[float, float] | None:
-    """Mount the explorer for checkpoint `name` (and the user's digit's q(z|x), if any); the last z the user
-    released the pointer on, or None."""
-    result = RENDER(key=key, data=payload(name, q), default={"z": None}, on_z_change=_chosen, height=HEIGHT)
+def latent_explorer(data: bytes, key: str) -> tuple[float, float] | None:
+    """Mount the explorer on `data` (from `payload` or `session_payload`); the last z the user released the
+    pointer on, or None."""
+    result = RENDER(key=key, data=data, default={"z": None}, on_z_change=_chosen, height=HEIGHT)
     return parse_z(result.z)

@@ -53,3 +53,10 @@ def encode_digit(model, x: np.ndarray) -> dict:
     mu, logvar = model.encode(torch.as_tensor(x, dtype=torch.float32)[None])
     return {"mu": mu[0].numpy(), "std": torch.exp(0.5 * logvar)[0].numpy(),
             "recon": model.decode_images(mu)[0].numpy()}
+
+
+def prior_quantiles(n: int) -> list[float]:
+    """The n points that split N(0, 1) into n equally likely slices, at each slice's middle quantile (k + 1/2) / n:
+    a grid on them puts the same prior mass in every cell, as in Kingma & Welling (2014), figure 4."""
+    p = (torch.arange(n, dtype=torch.float64) + 0.5) / n
+    return torch.special.ndtri(p).tolist()

@@ -76,19 +76,47 @@ function drawPoints(ctx, model, view, hidden) {
   ctx.globalAlpha = 1;
 }
 
-// Decoded digits on an n x n grid of cell centres over the plot (Kingma & Welling 2014, figure 4).
-function drawGrid(ctx, decode, view, n) {
-  const cell = PLOT.size / n;
+// Decoded digits on a grid over the plot (Kingma & Welling 2014, figure 4), drawn in the map's own coordinates.
+// "uniform": n x n equal cells filling the view. "prior": cells centred on the prior's quantiles (header.quantiles),
+// each holding the same prior mass, so they are small near 0 and wide in the tails; each digit is a square
+// centred in its cell. Returns the cells' centres in z, for tests.
+function gridCells(view, header, mode) {
+  const [x0, x1, y0, y1] = view.bounds;
+  if (mode === "uniform") {
+    const n = header.grid, step1 = (x1 - x0) / n, step2 = (y1 - y0) / n;
+    const c1 = [...Array(n).keys()].map((k) => x0 + (k + 0.5) * step1);
+    const c2 = [...Array(n).keys()].map((k) => y0 + (k + 0.5) * step2);
+    return { c1, c2, edges1: c1.map((c) => [c - step1 / 2, c + step1 / 2]),
+             edges2: c2.map((c) => [c - step2 / 2, c + step2 / 2]) };
+  }
+  const q = header.quantiles;
+  const edges = q.map((c, k) => [k ? (q[k - 1] + c) / 2 : c - (q[1] - c) / 2,
+                                  k < q.length - 1 ? (c + q[k + 1]) / 2 : c + (c - q[k - 1]) / 2]);
+  return { c1: q, c2: q, edges1: edges, edges2: edges };
+}
+
+function drawGrid(ctx, decode, view, header, mode) {
+  const cells = gridCells(view, header, mode);
   const tile = document.createElement("canvas");
   tile.width = tile.height = 28;
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      const [z1, z2] = view.toZ(PLOT.left + (c + 0.5) * cell, PLOT.top + (r + 0.5) * cell);
-      paintDigit(tile, decode(z1, z2));
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(tile, PLOT.left + c * cell, PLOT.top + r * cell, cell, cell);
-    }
+  ctx.save();
+  ctx.beginPath(); ctx.rect(PLOT.left, PLOT.top, PLOT.size, PLOT.size); ctx.clip();
+  if (mode === "prior") {
+    const [left, top] = view.toPx(cells.edges1[0][0], cells.edges2.at(-1)[1]);
+    const [right, bottom] = view.toPx(cells.edges1.at(-1)[1], cells.edges2[0][0]);
+    ctx.fillStyle = "#000";
+    ctx.fillRect(left, top, right - left, bottom - top);
   }
+  ctx.imageSmoothingEnabled = true;
+  cells.c1.forEach((z1, c) => cells.c2.forEach((z2, r) => {
+    const [a, b] = view.toPx(cells.edges1[c][0], cells.edges2[r][1]);
+    const [e, f] = view.toPx(cells.edges1[c][1], cells.edges2[r][0]);
+    const side = Math.min(e - a, f - b);
+    paintDigit(tile, decode(z1, z2));
+    ctx.drawImage(tile, (a + e - side) / 2, (b + f - side) / 2, side, side);
+  }));
+  ctx.restore();
+  return cells.c1.flatMap((z1) => cells.c2.map((z2) => [z1, z2]));
 }
 
 // The user's digit: the mean of q(z|x), its 1- and 2-sigma ellipses (a diagonal Gaussian) and a label.
@@ -112,17 +140,19 @@ function drawMine(ctx, view, { mu, std }) {
   ctx.lineWidth = 1;
 }
 
-function drawMap(canvas, model, view, hidden, gridN) {
+// Returns the decoded grid's centres in z (empty without a grid).
+function drawMap(canvas, model, view, hidden, gridMode) {
   const ctx = sizeCanvas(canvas, MAP_SIZE, MAP_SIZE);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, MAP_SIZE, MAP_SIZE);
-  if (gridN) drawGrid(ctx, model.decode, view, gridN);
+  const centres = gridMode ? drawGrid(ctx, model.decode, view, model.header, gridMode) : [];
   drawAxes(ctx, view);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
   if (model.header.mine) drawMine(ctx, view, model.header.mine);
   ctx.strokeStyle = "#999";
   ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
+  return centres;
 }
 
 // The marker and the hover ring are positioned elements, so a drag frame repaints no canvas but the digit.

@@ -1,6 +1,5 @@
 // The explorer: click or drag anywhere on the map and the point under the pointer is decoded here, every
 // animation frame; the chosen z goes to Python once, when the button is released.
-const GRID_N = 16;
 
 // The nearest shown test digit within 6 px of the pointer, or -1.
 function nearest(model, view, hidden, px, py) {
@@ -14,13 +13,31 @@ function nearest(model, view, hidden, px, py) {
   return best;
 }
 
+// The test set's real images, fetched once on the first hover (ui/digit_atlas.py), then kept by the browser.
+function loadAtlas(root, header) {
+  if (root.vxAtlas || !header.atlas) return;
+  root.vxAtlas = new Image();
+  root.vxAtlas.src = new URL(header.atlas, window.location.href).href;
+}
+
 function showTip(root, model, view, i) {
   const tip = root.querySelector(".vx-tip");
   tip.hidden = i < 0;
   if (i < 0) return null;
+  loadAtlas(root, model.header);
   const [x, y] = view.toPx(model.mu[2 * i], model.mu[2 * i + 1]);
-  paintDigit(tip.querySelector("canvas"), model.decode(model.mu[2 * i], model.mu[2 * i + 1]));
-  tip.querySelector("span").textContent = `digit ${model.labels[i]} · test #${i}\n(its mean, decoded)`;
+  const [real, decoded] = tip.querySelectorAll("canvas");
+  const atlas = root.vxAtlas, ready = atlas && atlas.complete && atlas.naturalWidth > 0;
+  real.hidden = !ready;
+  if (ready) {
+    const cols = model.header.columns, ctx = real.getContext("2d");
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(atlas, (i % cols) * 28, Math.floor(i / cols) * 28, 28, 28, 0, 0, real.width, real.height);
+  }
+  paintDigit(decoded, model.decode(model.mu[2 * i], model.mu[2 * i + 1]));
+  tip.querySelector("span").textContent =
+    `digit ${model.labels[i]} · test #${i}\n${ready ? "the image, and what its\nmean decodes to" : "what its mean decodes to"}`;
+  tip.dataset.index = String(i);
   tip.style.left = `${x + 12}px`;
   tip.style.top = `${y + 12}px`;
   return [x, y];
@@ -38,7 +55,8 @@ function setup(root, model, setStateValue) {
   let pending = null, dragging = false, frame = 0, hoverPx = null;
 
   const redraw = () => {
-    drawMap(points, model, view, root.vxHidden, gridBox.checked ? GRID_N : 0);
+    root.vxGridCentres = drawMap(points, model, view, root.vxHidden, gridBox.value);
+    root.dataset.grid = gridBox.value;
     buildLegend(root, model, redraw);
   };
   const paint = () => {

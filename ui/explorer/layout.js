@@ -5,11 +5,13 @@ function build(parent) {
   root.innerHTML = `
     <div class="vx-map"><canvas class="vx-points"></canvas><div class="vx-ring" hidden></div><div class="vx-marker" hidden></div><svg class="vx-line"><line/><circle r="4" data-end="a"/><circle r="4" data-end="b"/>
       <text data-end="a">A</text><text data-end="b">B</text></svg><div class="vx-overlay"></div>
-      <div class="vx-tip" hidden><canvas width="56" height="56"></canvas><span></span></div></div>
+      <div class="vx-tip" hidden><canvas class="vx-tip-real" width="56" height="56"></canvas><canvas width="56" height="56"></canvas><span></span></div></div>
     <div class="vx-side">
       <div class="vx-hint">Digits shown (click to hide, double-click for one alone)</div>
       <div class="vx-legend" role="group" aria-label="digits shown"></div>
-      <label class="vx-check"><input type="checkbox" class="vx-grid"> decoded grid under the points</label>
+      <label class="vx-check">Under the points <select class="vx-grid" aria-label="decoded grid">
+        <option value="">nothing</option><option value="uniform">decoded grid, even steps in z</option>
+        <option value="prior">decoded grid, equal prior mass per cell</option></select></label>
       <div class="vx-title">The decoder's image at the pointer</div>
       <canvas class="vx-decoded" width="252" height="252"></canvas>
       <div class="vx-z">Click or drag anywhere on the map</div>
