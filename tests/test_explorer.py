@@ -166,3 +166,21 @@ def test_encode_digit_is_the_encoders_gaussian(mnist):
     np.testing.assert_allclose(q["mu"], mu[0].detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(q["std"], torch.exp(0.5 * logvar)[0].detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(q["recon"], m.decode_images(mu)[0].numpy(), atol=1e-7)
+
+
+def test_an_uploaded_checkpoint_is_offered_to_its_own_session_only(mnist):
+    from ui.upload import STORE
+    ckpt = load_checkpoint((CHECKPOINT_DIR / "mse.safetensors").read_bytes())
+    mine = AppTest.from_file(PAGE, default_timeout=120)
+    mine.session_state[STORE] = {"sha": ("uploaded: my-model", ckpt)}
+    mine.run()
+    assert mine.selectbox(key="explorer_checkpoint").options[0] == "uploaded: my-model"
+    assert not mine.exception
+    data = next(c for c in mine.get("bidi_component") if c.proto.id.endswith("-explorer_map")).proto.bytes
+    head = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4:4 + head])
+    floats = np.frombuffer(data[4 + head:], dtype="<f4")
+    mu = floats[-3 * header["n"]:-header["n"]].reshape(-1, 2)
+    np.testing.assert_allclose(mu, ckpt.model.encode(mnist.x_test)[0].detach().numpy(), atol=1e-6)
+    other = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not any(o.startswith("uploaded") for o in other.selectbox(key="explorer_checkpoint").options)

@@ -1,8 +1,10 @@
 """The training page: AppTest for settings, start, stop and save; Chromium for the live view."""
+import json
 import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -123,6 +125,16 @@ def test_latent_map_shows_the_session_model_while_it_trains():
     assert not at.exception and "This session's model after step" in at.caption[0].value
     worker.stop()
     worker.join(10)
+    # The explorer offers the same run, and the browser gets its weights as they are now, not a shipped model's.
+    at.switch_page("pages/explorer.py").run()
+    assert at.selectbox(key="explorer_checkpoint").options[0] == "my training run (live)"
+    at.selectbox(key="explorer_checkpoint").select("my training run (live)").run()
+    assert not at.exception
+    data = next(c for c in at.get("bidi_component") if c.proto.id.endswith("-explorer_map")).proto.bytes
+    head = int.from_bytes(data[:4], "little")
+    assert json.loads(data[4:4 + head])["name"] == "my training run (live)"
+    first = np.frombuffer(data[4 + head:4 + head + 4 * 32], dtype="<f4").reshape(16, 2)
+    np.testing.assert_array_equal(first, worker.weights()["decoder.0.weight"].numpy())
 
 
 def test_warm_start_copies_a_shipped_model_without_touching_it():
