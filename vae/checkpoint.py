@@ -24,6 +24,7 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 FORMAT = "vae-dashboard/1"
 MAX_BYTES = 20 * 1024 * 1024  # the model of record is 1.4 MB; even latent 20 stays far below this
 MAX_HEADER = 1024 * 1024
+MAX_LAYERS = 64  # hidden layers in encoder and decoder together
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
@@ -88,7 +89,7 @@ def _header(blob: bytes) -> dict:
     if len(blob) < 8:
         raise CheckpointError("the file is too short to be a safetensors checkpoint.")
     (n,) = struct.unpack("<Q", blob[:8])
-    if n > MAX_HEADER or n > len(blob) - 8:
+    if n > len(blob) - 8:
         if blob[:2] == b"PK":
             raise CheckpointError("this is a PyTorch zip file (torch.save), which can run code when loaded. Convert "
                                   "it on your own machine: `from safetensors.torch import save_file; save_file("
@@ -96,15 +97,32 @@ def _header(blob: bytes) -> dict:
         if blob[:1] == b"\x80":
             raise CheckpointError("this is a Python pickle, which can run code when loaded; it was not opened. "
                                   "Only .safetensors checkpoints are accepted.")
-        raise CheckpointError(f"not a safetensors file, or a truncated one: its header claims {n} bytes, "
-                              f"but the file has {len(blob) - 8} after the length field.")
+        raise CheckpointError(f"not a safetensors file, or a truncated one: its length field claims a {n}-byte "
+                              f"header, but only {len(blob) - 8} bytes follow that field.")
+    if n > MAX_HEADER:
+        raise CheckpointError(f"the safetensors header is {n} bytes long; at most {MAX_HEADER} are accepted.")
     try:
         header = json.loads(blob[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"the safetensors header is not valid JSON ({exc}).") from exc
     if not isinstance(header, dict):
         raise CheckpointError("the safetensors header is not a JSON object.")
+    _check_extent(header, len(blob) - 8 - n)
     return header
+
+
+def _check_extent(header: dict, available: int):
+    """A file cut short keeps a readable header; say plainly that weights are missing rather than pass on
+    safetensors' own "incomplete metadata" wording."""
+    try:
+        end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+    except (TypeError, KeyError, IndexError, ValueError) as exc:
+        raise CheckpointError("the safetensors header does not list its tensors properly.") from exc
+    if end > available:
+        raise CheckpointError(f"the file is truncated: its header describes {end} bytes of weights, but only "
+                              f"{available} follow it.")
+    if end < available:
+        raise CheckpointError(f"the file has {available - end} unexplained bytes after its weights.")
 
 
 def _metadata(header: dict) -> dict:
@@ -118,8 +136,30 @@ def _metadata(header: dict) -> dict:
         parsed["train_config"] = from_dict(TrainConfig, parsed["train_config"])
     except (json.JSONDecodeError, TypeError, ValueError) as exc:
         raise CheckpointError(f"the checkpoint's metadata is invalid: {exc}") from exc
+    # pages format metrics with :.2f and read history rows as dicts; anything else would crash them later
+    if not isinstance(parsed["metrics"], dict) or not all(
+            isinstance(v, (int, float)) for v in parsed["metrics"].values()):
+        raise CheckpointError("the checkpoint's metrics must be a JSON object of numbers.")
+    if not isinstance(parsed["history"], list) or not all(isinstance(row, dict) for row in parsed["history"]):
+        raise CheckpointError("the checkpoint's history must be a JSON list of objects.")
     parsed["data_sha256"] = str(meta.get("data_sha256", ""))
     return parsed
+
+
+def _shapes(config: VAEConfig) -> dict:
+    """The state dict the config describes, on the meta device: no memory is allocated, so a hostile config
+    (hidden layers of 10^7 units) is caught by the shape check instead of filling the server's RAM."""
+    if len(config.encoder_hidden) + len(config.decoder_hidden) > MAX_LAYERS:
+        raise CheckpointError(f"the checkpoint's config describes more than {MAX_LAYERS} hidden layers.")
+    sizes = (*config.encoder_hidden, *config.decoder_hidden, config.head_hidden, config.latent_dim)
+    if not config.encoder_hidden or not all(isinstance(n, int) and n >= 1 for n in sizes):
+        raise CheckpointError("the checkpoint's config needs at least one encoder layer, and every layer size "
+                              "must be a whole number of at least 1.")
+    try:
+        with torch.device("meta"):
+            return VAE(config).state_dict()
+    except (TypeError, ValueError, IndexError, RuntimeError) as exc:
+        raise CheckpointError(f"the checkpoint's config does not describe a model that can be built: {exc}") from exc
 
 
 def _check_tensors(tensors: dict, expected: dict):
@@ -152,8 +192,8 @@ def load_checkpoint(source) -> Checkpoint:
         tensors = st_load(blob)
     except Exception as exc:  # safetensors raises its own error types for malformed files
         raise CheckpointError(f"the safetensors data is malformed: {exc}") from exc
-    model = VAE(meta["config"])
-    _check_tensors(tensors, model.state_dict())
+    _check_tensors(tensors, _shapes(meta["config"]))
+    model = VAE(meta["config"])  # now known to be no larger than the file
     model.load_state_dict(tensors)
     model.eval()
     return Checkpoint(model, meta["train_config"], meta["metrics"], tuple(meta["history"]), meta["data_sha256"])

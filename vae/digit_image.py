@@ -7,10 +7,12 @@ capped before anything is decoded, and every failure is a DigitImageError with a
 import io
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
+MIN_SIDE = 8  # scikit-learn's digits are 8x8; anything smaller is not a picture of one
+FORMATS = ("PNG", "JPEG")
 INK_THRESHOLD = 0.1  # share of the brightest ink below which a pixel counts as background when cropping
 
 
@@ -19,23 +21,43 @@ class DigitImageError(ValueError):
 
 
 def read_image(data: bytes) -> np.ndarray:
-    """PNG/JPEG/... bytes -> grey levels in [0, 1] with white ink on black, as MNIST stores digits."""
+    """PNG/JPEG bytes -> grey levels in [0, 1] with white ink on black, as MNIST stores digits."""
     if len(data) > MAX_BYTES:
         raise DigitImageError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB.")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise DigitImageError(f"The image is {image.width}x{image.height} pixels; the limit is 4096x4096.")
+        # Only the decoders the page offers: Pillow can open dozens of formats, and EPS, for one, runs Ghostscript.
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+            _check_size(image.width, image.height)  # from the header, before a single pixel is decoded
             image.load()
-            if image.mode in ("RGBA", "LA", "P"):  # transparent means paper, not ink
-                image = image.convert("RGBA")
-                paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
-                image = Image.alpha_composite(paper, image)
-            grey = np.asarray(image.convert("L"), dtype=np.float32) / 255
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+            grey = _grey(image)
+    except DigitImageError:
+        raise
+    except Image.DecompressionBombError as exc:  # Pillow's own check, at open, on images far above ours
+        raise DigitImageError("The image has far too many pixels; the limit is 4096x4096.") from exc
+    except Exception as exc:  # Pillow's decoders raise many types (OSError, SyntaxError, ValueError, ...) on bad data
         raise DigitImageError("This file is not an image that can be read (PNG or JPEG expected).") from exc
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     return 1 - grey if border.mean() > 0.5 else grey  # dark ink on light paper -> MNIST's white on black
+
+
+def _check_size(width: int, height: int):
+    if width * height > MAX_PIXELS:
+        raise DigitImageError(f"The image is {width}x{height} pixels; the limit is 4096x4096.")
+    if min(width, height) < MIN_SIDE:
+        raise DigitImageError(f"The image is {width}x{height} pixels, too small to hold a digit; "
+                              f"each side needs at least {MIN_SIDE}.")
+
+
+def _grey(image: Image.Image) -> np.ndarray:
+    """(H, W) float32 in [0, 1]. Pillow's convert("L") clips 16-bit grey levels at 255 instead of scaling them,
+    which would turn a 16-bit PNG's mid-grey (and its paper) white; such images are scaled by 65535 here."""
+    if image.mode.startswith("I;16") or image.mode == "I":  # a 16-bit PNG opens as I;16 (older Pillow: I)
+        return np.clip(np.asarray(image, dtype=np.float32) / 65535, 0, 1)
+    if image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:  # transparent means paper
+        image = image.convert("RGBA")
+        paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, image)
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255
 
 
 def normalise_digit(ink: np.ndarray) -> np.ndarray:
