@@ -1,5 +1,6 @@
 """Start `streamlit run app.py` on a free local port and wait until it answers; used by tests and scripts."""
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -34,14 +35,17 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 @contextlib.contextmanager
-def app_server(log_path=None):
-    """Yields the base URL of a headless streamlit server running app.py; stops it afterwards."""
+def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
+    """Yields the base URL of a headless streamlit server running app.py; stops it afterwards.
+
+    env: extra environment variables for the server, e.g. VAE_MAX_TRAININGS or a STREAMLIT_SERVER_* option.
+    script, cwd: another script to serve, from a folder whose .streamlit/config.toml then applies."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         wait_ready(url, proc)
         yield url

@@ -62,13 +62,15 @@ def live_panel():
 def live_frame():
     """The newest latent map; it changes four times an epoch, so a slower poll keeps the server light."""
     frames = _merged()[2]
-    st.plotly_chart(frame_figure(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy()), key="train_frame_live")
+    if frames:  # the worker sends its first map a moment after it starts; until then there is nothing to draw
+        st.plotly_chart(frame_figure(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy()), key="train_frame_live")
 
 
 def replay_frames(frames):
     labels = mnist().y_test[:FRAME_DIGITS].numpy()
     if len(frames) < 2:
-        st.plotly_chart(frame_figure(frames[-1], labels), key="train_frame_live")
+        if frames:  # none at all when the run failed before its first map
+            st.plotly_chart(frame_figure(frames[-1], labels), key="train_frame_live")
         return
     pick = st.slider("Latent map after step", 0, len(frames) - 1, len(frames) - 1, key="train_frame_pick",
                      help="Step through the maps recorded during training: the clusters form, then the "

@@ -4,10 +4,13 @@ Workers live in st.session_state, so each browser session sees only its own; the
 only thing shared between sessions, and it holds no model or metrics.
 """
 import os
+import time
 from dataclasses import replace
 
 import streamlit as st
 import torch
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.models import checkpoint, mnist
 from vae.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
@@ -20,7 +23,29 @@ RUNS = "train_runs"  # session_state key: this session's workers, oldest first (
 
 
 class SessionToken:
-    """Kept in session_state for the session's lifetime; a worker stops once it has been garbage collected."""
+    """Kept in session_state for the session's lifetime; a worker stops once it is collected or not alive().
+
+    Collection alone is not enough. Streamlit keeps a closed tab's session in a store whose entries expire
+    after server.disconnectedSessionTTL but are only removed on the store's next write, i.e. when some other
+    session disconnects; until then (and a garbage collection after it) a closed tab's training ran on and
+    held its slot. So the token also asks the runtime whether its session is still connected.
+    """
+
+    def __init__(self):
+        ctx = get_script_run_ctx()
+        self.session_id = ctx.session_id if ctx else None
+        self.ttl = float(st.get_option("server.disconnectedSessionTTL"))
+        self._gone_since = None
+
+    def alive(self) -> bool:
+        """False once the session has been disconnected for longer than Streamlit waits for it to come back."""
+        if self.session_id is None or not runtime.exists():  # AppTest or bare mode: there is no connection to lose
+            return True
+        if runtime.get_instance().is_active_session(self.session_id):  # documented as safe from any thread
+            self._gone_since = None
+            return True
+        self._gone_since = self._gone_since or time.monotonic()
+        return time.monotonic() - self._gone_since <= self.ttl
 
 
 def max_trainings() -> int:

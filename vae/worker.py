@@ -5,7 +5,8 @@ it (measured: a Python-busy thread cut a training thread from ~90 to ~9 steps pe
 process trains at full speed; a small reader thread in the parent receives its messages and keeps them for
 `snapshot()`, which any thread may call. The worker owns its model (a copy, never a shared one). It stops
 when asked, when training ends or diverges, or when its owner disappears: `owner` is any object the app
-keeps alive as long as the session lives (the worker holds only a weak reference to it).
+keeps alive as long as the session lives (the worker holds only a weak reference to it). An owner that can
+tell more directly may also define `alive()`, which the worker keeps asking while it runs.
 """
 import copy
 import math
@@ -126,7 +127,7 @@ class TrainingWorker:
                 end = self._keep(kind, payload)
             elif not self._process.is_alive():
                 break
-            if self._owner() is None and not owner_gone:
+            if not owner_gone and not self._owner_alive():
                 owner_gone = True
                 self._stop.set()
         self._process.join(10)
@@ -135,6 +136,10 @@ class TrainingWorker:
         with self._lock:
             self._end = {**(end or {"kind": "failed", "reason": "the training process ended unexpectedly"}),
                          "finished_at": time.time()}
+
+    def _owner_alive(self) -> bool:
+        owner = self._owner()
+        return owner is not None and getattr(owner, "alive", lambda: True)()
 
     def _keep(self, kind: str, payload):
         with self._lock:
