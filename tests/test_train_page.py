@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from playwright.sync_api import Error as PlaywrightError
 from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS
@@ -67,19 +68,25 @@ def test_divergent_setting_is_explained():
     assert "diverged" in at.error[0].value and "smaller learning rate" in at.error[0].value
 
 
-# the newest training step drawn in the curves (steps are thinned for drawing, so count the step, not points)
-# (-1 while the chart is being replaced between two polls)
-POINTS = """() => {
-    const chart = document.querySelector('.js-plotly-plot');
-    const trace = chart && chart._fullData && chart._fullData[1];
-    return trace ? Math.max(-1, ...Array.from(trace.x)) : -1;
-}"""
+LIVE_CURVES = ".st-key-train_live_curves .lc-root"  # inside the component's shadow root: Playwright pierces it
+
+
+def _drawn(page) -> int:
+    """The newest training step drawn in the live curves (-1 before the first, or while a poll replaces them)."""
+    try:
+        return int(json.loads(page.locator(LIVE_CURVES).get_attribute("data-last", timeout=1000)))
+    except (PlaywrightError, TypeError, ValueError):
+        return -1
 
 
 def _grows(page, than):
     """Wait for the next poll that shows more training steps than `than`; return the new count."""
-    page.wait_for_function(f"({POINTS})() > {than}", timeout=60000)
-    return page.evaluate(POINTS)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (now := _drawn(page)) > than:
+            return now
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the live curves did not grow past step {than} in 60 s")
 
 
 def test_live_training_in_chromium(app_url, page, scratch_name):
@@ -87,15 +94,15 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
     page.get_by_label("Epochs").fill("3")
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Start").click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60000)
-    counts = [page.evaluate(POINTS)]
+    page.locator(LIVE_CURVES).wait_for(timeout=60000)
+    counts = [_drawn(page)]
     for _ in range(3):  # three successive polls, each redrawing the curves with more steps
         counts.append(_grows(page, counts[-1]))
     page.screenshot(path=str(ARTIFACTS / "train_live.png"))
     page.get_by_role("link", name="Latent map").click()
     page.wait_for_selector(".js-plotly-plot .legend", timeout=60000)
     page.get_by_role("link", name="Train").click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    page.locator(LIVE_CURVES).wait_for(timeout=60000)
     _grows(page, counts[-1])  # the same run, still going: nothing restarted from zero
     assert page.get_by_role("button", name="Start").is_disabled()
     page.get_by_role("button", name="Stop").click()
@@ -105,7 +112,8 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
     page.wait_for_selector(f"text=Saved as checkpoints/{scratch_name}.safetensors", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "train_saved.png"))
     page.get_by_role("link", name="Latent map").click()
-    page.get_by_label("Checkpoint").click()
+    page.get_by_role("heading", name="Latent map", exact=True).wait_for(timeout=60000)
+    page.get_by_label("Checkpoint", exact=True).click()
     assert page.get_by_role("option", name=scratch_name).count() == 1
     assert page.console_errors == []
 

@@ -101,3 +101,21 @@ def test_slots_limit_concurrent_trainings():
 def test_eta_from_step_metrics():
     assert eta([]) == float("inf")
     assert eta([{"elapsed": 10.0, "step": 100, "total_steps": 400}]) == 30.0
+
+
+def test_the_child_does_not_rerun_the_parents_main_script(tmp_path, monkeypatch):
+    """Under `streamlit run`, __main__ is the page script; a training process must not run it again."""
+    import sys
+    import types
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    owner = Owner()
+    worker = TrainingWorker(build_model(VAEConfig(), 0), replace(TINY, epochs=1), owner, limit=SMALL).start()
+    worker.join(60)
+    assert worker.snapshot()["end"]["kind"] == "done"
+    assert sys.modules["__main__"] is page  # put back after the launch
+    assert not marker.exists()

@@ -14,7 +14,11 @@ def ema(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
     return pd.Series(values).ewm(alpha=alpha, adjust=False).mean().to_numpy()
 
 
-def _thin(*arrays):
+# (panel, metric key, name, colour) of each per-step curve, for the live view and the plotly figure alike
+CURVES = ((0, "loss", "training loss", "#1f77b4"), (0, "recon", "reconstruction", "#ff7f0e"), (1, "kl", "KL", "#2ca02c"))
+
+
+def thin(*arrays):
     stride = max(1, len(arrays[0]) // MAX_POINTS)
     return [a[::stride] for a in arrays]
 
@@ -24,10 +28,10 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
                         subplot_titles=(f"loss and reconstruction ({unit})", "KL to the prior (nats per image)"))
     step = np.array([m["step"] for m in steps], dtype=float)
-    for col, key, name, colour in ((1, "loss", "training loss", "#1f77b4"), (1, "recon", "reconstruction", "#ff7f0e"),
-                                   (2, "kl", "KL", "#2ca02c")):
+    for panel, key, name, colour in CURVES:
+        col = panel + 1
         raw = np.array([m[key] for m in steps], dtype=float)
-        x, y, smooth = _thin(step, raw, ema(raw)) if len(raw) else ([], [], [])
+        x, y, smooth = thin(step, raw, ema(raw)) if len(raw) else ([], [], [])
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 1}, opacity=0.25,
                                  name=f"{name} (per step)", showlegend=False), row=1, col=col)
         fig.add_trace(go.Scatter(x=x, y=smooth, mode="lines", line={"color": colour, "width": 2.5},

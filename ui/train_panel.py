@@ -1,6 +1,7 @@
 """What the training page shows of this session's runs: progress, live curves, latent frames, saving."""
 import streamlit as st
 
+from ui.live_chart import live_curves, live_map
 from ui.models import mnist
 from ui.train_figures import curves_figure, frame_figure
 from ui.training import current, runs, save
@@ -44,16 +45,20 @@ def _status(snap):
 
 
 def _curves(steps, epochs):
-    unit = "notes' scale" if current().model.config.likelihood == "notes" else "nats per image"
-    st.plotly_chart(curves_figure(steps, epochs, unit), key="train_curves")
+    st.plotly_chart(curves_figure(steps, epochs, _unit()), key="train_curves")
+
+
+def _unit():
+    return "notes' scale" if current().model.config.likelihood == "notes" else "nats per image"
 
 
 @st.fragment(run_every="0.5s")
 def live_panel():
-    """Curves and progress redrawn twice a second while training; a full rerun when it ends."""
+    """Curves and progress redrawn twice a second while training (on a light canvas); a full rerun when it ends."""
     steps, epochs, _, snap = _merged()
     _status(snap)
-    _curves(steps, epochs)
+    st.caption("Faint lines: every training step · bold: smoothed · dots: the test set after each epoch")
+    live_curves(steps, epochs, _unit(), key="train_live_curves")
     if not snap["running"]:
         st.rerun(scope="app")
 
@@ -63,7 +68,7 @@ def live_frame():
     """The newest latent map; it changes four times an epoch, so a slower poll keeps the server light."""
     frames = _merged()[2]
     if frames:  # the worker sends its first map a moment after it starts; until then there is nothing to draw
-        st.plotly_chart(frame_figure(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy()), key="train_frame_live")
+        live_map(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy(), key="train_live_map")
 
 
 def replay_frames(frames):

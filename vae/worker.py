@@ -11,8 +11,10 @@ tell more directly may also define `alive()`, which the worker keeps asking whil
 import copy
 import math
 import multiprocessing as mp
+import sys
 import threading
 import time
+import types
 import weakref
 
 import torch
@@ -89,7 +91,16 @@ class TrainingWorker:
     def start(self):
         receive, send = self._ctx.Pipe(duplex=False)
         self._process = self._ctx.Process(target=_child, args=(send, self._stop, *self._args), daemon=True)
-        self._process.start()
+        # multiprocessing makes a new process re-run the parent's __main__ first, and under `streamlit run`
+        # that is the page script being run: the child would import Streamlit and run app.py in bare mode
+        # before training. An empty __main__ while the child is launched leaves it nothing to re-run; the
+        # child needs nothing from __main__ (its target and arguments live in vae and the standard library).
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self._process.start()
+        finally:
+            sys.modules["__main__"] = main
         send.close()
         self._conn = receive
         self._reader.start()
