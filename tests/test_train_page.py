@@ -74,7 +74,7 @@ LIVE_CURVES = ".st-key-train_live_curves .lc-root"  # inside the component's sha
 def _drawn(page) -> int:
     """The newest training step drawn in the live curves (-1 before the first, or while a poll replaces them)."""
     try:
-        return int(json.loads(page.locator(LIVE_CURVES).get_attribute("data-last", timeout=1000)))
+        return int(json.loads(page.locator(LIVE_CURVES).get_attribute("data-last", timeout=1000))[0])
     except (PlaywrightError, TypeError, ValueError):
         return -1
 

@@ -35,7 +35,9 @@ def curves_data(steps: list, epochs: list, unit: str) -> dict:
             series.append({"x": [t[0] for t in test], "y": _rounded([t[1] for t in test]), "colour": colour,
                            "dash": True, "markers": True, "alpha": 1})
         legend.append({"name": name, "colour": colour})
-    return {"height": 360, "panels": panels, "legend": legend, "mark": int(step[-1]) if len(step) else -1}
+    # what the browser records of this drawing (for tests): the newest step and its smoothed training loss
+    mark = [int(step[-1]), round(float(ema(np.array([m["loss"] for m in steps]))[-1]), 3)] if len(step) else [-1, None]
+    return {"height": 360, "panels": panels, "legend": legend, "mark": mark}
 
 
 def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
