@@ -38,7 +38,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.classroom_student import (ROOT_SEL, WAIT_MS, Contexts, Student, read_training,  # noqa: E402
                                      start_training, stop_training, student_session)
-from bench.proc_tree import alive, descendants, end_leftovers, identity, parents, server_pid, usage  # noqa: E402
+from scripts.proc_tree import alive, descendants, end_leftovers, identity, parents, server_pid, usage  # noqa: E402
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

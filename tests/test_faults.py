@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from conftest import ARTIFACTS
-from proc_tree import server_pid, trainings
 from scripts.appserver import ROOT, app_server, open_root_first
+from scripts.proc_tree import server_pid, trainings
 from vae.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model

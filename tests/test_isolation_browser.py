@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import ARTIFACTS
-from proc_tree import server_pid, trainings
 from scripts.appserver import app_server, open_root_first
+from scripts.proc_tree import server_pid, trainings
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
 LIVE_CURVES = ".st-key-train_live_curves .lc-root"

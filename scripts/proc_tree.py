@@ -1,4 +1,5 @@
-"""Memory and CPU time of a tree of processes, read from /proc (Linux), for the load benchmarks.
+"""Processes, memory and CPU time of an app server's tree, read from /proc (Linux; psutil is not a dependency),
+for the tests that watch its training processes and for the load benchmarks.
 
 The app server is a tree: the Streamlit process, and once someone trains, a fork server and the training
 process under it. Their resident sets overlap (forked children share pages with their parent until they
@@ -44,17 +45,34 @@ def descendants(root: int, ppid_of: dict[int, int]) -> list[int]:
     return out
 
 
-def server_pid(port: int) -> int:
-    """The `streamlit run` child of this process that listens on `port` (scripts.appserver keeps no handle)."""
+def server_pid(port) -> int:
+    """The `streamlit run` child of this process that listens on `port` (a number, or the server's URL);
+    scripts.appserver keeps no handle."""
+    port = str(port).rsplit(":", 1)[-1]
     for pid, ppid in parents().items():
         if ppid == os.getpid():
             try:
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"streamlit" in argv and str(port).encode() in argv:
+            if b"streamlit" in argv and port.encode() in argv:
                 return pid
     raise RuntimeError(f"no streamlit child of this process on port {port}")
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def trainings(server: int) -> list[int]:
+    """Pids of the training processes the server runs now: vae.worker starts each from multiprocessing's fork
+    server, itself a child of the streamlit process."""
+    ppid_of = parents()
+    fork_servers = [pid for pid, ppid in ppid_of.items() if ppid == server and "forkserver" in _command(pid)]
+    return [pid for pid, ppid in ppid_of.items() if ppid in fork_servers and alive(pid)]
 
 
 def _kb(path: str, key: str) -> int:
