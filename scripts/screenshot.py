@@ -14,7 +14,17 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, open_root_first  # noqa: E402
 
-PAGES = {"start_here": "", "latent_map": "latent_map", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab", "explorer": "explorer"}  # screenshot name -> URL path of the page
+PAGES = {"start_here": "", "latent_map": "latent_map", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab", "explorer": "explorer",
+         "train": "train"}  # screenshot name -> URL path of the page
+
+
+def training(page, epochs=5, at_epoch=2):
+    """Start a run on the Train page and wait until its progress line passes `at_epoch`: the live view."""
+    page.get_by_label("Epochs").fill(str(epochs))
+    page.get_by_label("Epochs").press("Enter")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"() => /epoch ([{at_epoch}-9])\\.\\d+ of/.test(document.body.innerText)", timeout=120000)
+    page.wait_for_timeout(2100)  # the latent map's poll is every 2 s
 
 
 def main():
@@ -30,6 +40,11 @@ def main():
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for name in args.pages:
             page.goto(f"{url}/{PAGES[name]}")
+            if name == "train":
+                training(page)
+                page.screenshot(path=str(Path(args.out) / f"{name}.png"))
+                print(Path(args.out) / f"{name}.png")
+                continue
             page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted]", timeout=60000)
             page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
             page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG

@@ -87,7 +87,10 @@ export default function (component) {
     parentElement.appendChild(root);
   }
   const canvas = root.querySelector("canvas");
-  const width = Math.max(300, root.clientWidth || parentElement.clientWidth || 600), height = data.height;
+  const width = Math.max(300, root.clientWidth || parentElement.clientWidth || 600);
+  // A square plot in a narrow column needs less height than asked for: no gap between it and its legend.
+  const square = data.panels.every((p) => p.square);
+  const height = square ? Math.min(data.height, Math.round(width / data.panels.length) - 70 + 66) : data.height;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * dpr); canvas.height = Math.round(height * dpr);
   canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
