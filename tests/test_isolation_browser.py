@@ -76,7 +76,7 @@ def test_two_trainings_stay_apart_and_a_third_sessions_explorer_never_changes(tw
         during = _explorer_view(student_c)
         reloaded = _explorer_view(student_c, url)  # a fresh page: the payload comes from the server's cache again
         for _ in range(3):  # several polls of each session's own curves
-            (step_a, loss_a), (step_b, loss_b) = _drawn(student_a), _drawn(student_b)
+            (_, loss_a), (_, loss_b) = _drawn(student_a), _drawn(student_b)
             assert loss_a < 200 < loss_b  # A continues a trained BCE model; B's Gaussian loss starts in thousands
             student_a.wait_for_timeout(500)
         assert student_a.get_by_text("of 3 ·").count() == 0 and student_b.get_by_text("of 2 ·").count() == 0

@@ -1,13 +1,13 @@
 """The background training worker and the server-wide limit on trainings."""
 import gc
-import threading
 from dataclasses import replace
 
 import torch
 
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model
-from vae.worker import FRAME_DIGITS, TrainingSlots, TrainingWorker, eta
+from vae.slots import TrainingSlots, eta
+from vae.worker import FRAME_DIGITS, TrainingWorker
 
 TINY = TrainConfig(epochs=2, batch_size=100, seed=0)
 SMALL = (2000, 500)  # training and test images the child process uses

@@ -6,7 +6,8 @@ from ui.models import mnist
 from ui.train_figures import curves_figure, frame_figure
 from ui.training import current, runs, save
 from vae.checkpoint import CheckpointError
-from vae.worker import FRAME_DIGITS, eta
+from vae.slots import eta
+from vae.worker import FRAME_DIGITS
 
 
 def _merged():

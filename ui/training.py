@@ -17,7 +17,8 @@ from vae.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.model import VAE
 from vae.trainer import build_model
-from vae.worker import TrainingSlots, TrainingWorker
+from vae.slots import TrainingSlots
+from vae.worker import TrainingWorker
 
 RUNS = "train_runs"  # session_state key: this session's workers, oldest first (a resume adds one)
 
@@ -108,7 +109,6 @@ def save(name: str) -> str:
     if path.exists():
         raise CheckpointError(f"a checkpoint named {path.stem!r} exists already; choose another name.")
     worker = current()
-    snap = worker.snapshot()
     model = VAE(worker.model.config)
     model.load_state_dict(worker.weights())
     history = [{k: e[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")}

@@ -5,7 +5,6 @@
 import argparse
 import sys
 
-import torch
 from tqdm import tqdm
 
 from vae.checkpoint import CHECKPOINT_DIR, CheckpointError, checkpoint_path, save_checkpoint
