@@ -111,10 +111,12 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(f"text=Saved as checkpoints/{scratch_name}.safetensors", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "train_saved.png"))
-    page.get_by_role("link", name="Latent map").click()
-    page.get_by_role("heading", name="Latent map", exact=True).wait_for(timeout=60000)
-    page.get_by_label("Checkpoint", exact=True).click()
-    assert page.get_by_role("option", name=scratch_name).count() == 1
+    for link, heading in (("Latent map", "Latent map"), ("Latent explorer", "Latent explorer")):
+        page.get_by_role("link", name=link).click()
+        page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60000)
+        page.get_by_label("Checkpoint", exact=True).click()
+        assert page.get_by_role("option", name=scratch_name).count() == 1
+        page.keyboard.press("Escape")
     assert page.console_errors == []
 
 
