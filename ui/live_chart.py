@@ -23,10 +23,13 @@ def curves_data(steps: list, epochs: list, unit: str) -> dict:
     step = np.array([m["step"] for m in steps], dtype=float)
     panels = [{"title": f"loss and reconstruction ({unit})", "xlabel": "step", "series": []},
               {"title": "KL to the prior (nats per image)", "xlabel": "step", "series": []}]
-    legend = []
+    legend, last_loss = [], None
     for panel, key, name, colour in CURVES:
         raw = np.array([m[key] for m in steps], dtype=float)
-        x, y, smooth = thin(step, raw, ema(raw)) if len(raw) else ([], [], [])
+        smoothed = ema(raw) if len(raw) else raw
+        x, y, smooth = thin(step, raw, smoothed) if len(raw) else ([], [], [])
+        if key == "loss" and len(raw):
+            last_loss = round(float(smoothed[-1]), 3)
         series = panels[panel]["series"]
         series.append({"x": _rounded(x), "y": _rounded(y), "colour": colour, "width": 1, "alpha": 0.3})
         series.append({"x": _rounded(x), "y": _rounded(smooth), "colour": colour, "width": 2.5})
@@ -36,8 +39,9 @@ def curves_data(steps: list, epochs: list, unit: str) -> dict:
                            "dash": True, "markers": True, "alpha": 1})
         legend.append({"name": name, "colour": colour})
     # what the browser records of this drawing (for tests): the newest step and its smoothed training loss
-    mark = [int(step[-1]), round(float(ema(np.array([m["loss"] for m in steps]))[-1]), 3)] if len(step) else [-1, None]
-    return {"height": 360, "panels": panels, "legend": legend, "mark": mark}
+    mark = [int(step[-1]) if len(step) else -1, last_loss]
+    return {"height": 360, "panels": panels, "legend": legend, "mark": mark,
+            "note": "faint: every training step · bold: smoothed · circles: the test set after each epoch"}
 
 
 def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:

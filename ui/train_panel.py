@@ -58,7 +58,6 @@ def live_panel():
     """Curves and progress redrawn twice a second while training (on a light canvas); a full rerun when it ends."""
     steps, epochs, _, snap = _merged()
     _status(snap)
-    st.caption("Faint lines: every training step · bold: smoothed · dots: the test set after each epoch")
     live_curves(steps, epochs, _unit(), key="train_live_curves")
     if not snap["running"]:
         st.rerun(scope="app")

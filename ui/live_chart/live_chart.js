@@ -1,7 +1,7 @@
 // Live charts for the Train page, drawn on a canvas: redrawn twice a second while a model trains, they must cost
 // the browser next to nothing (a plotly redraw of the same data took tens of milliseconds of a shared core).
 // data: {height, panels: [{title, xlabel, ylabel, range?, square?, series: [{x, y, colour, width?, alpha?,
-// dash?, size?}]}], legend: [{name, colour}]}; a series with `size` is drawn as dots, otherwise as a line.
+// dash?, size?}]}], legend: [{name, colour}], note?}; a series with `size` is drawn as dots, otherwise as a line.
 
 function niceStep(span, target) {
   const raw = span / Math.max(1, target), power = 10 ** Math.floor(Math.log10(raw));
@@ -100,7 +100,8 @@ export default function (component) {
   const w = width / data.panels.length;
   data.panels.forEach((panel, k) => drawPanel(ctx, panel, { x: k * w, y: 0, w, h: height }));
   root.querySelector(".lc-legend").innerHTML = (data.legend || []).map(
-    ({ name, colour }) => `<span><i style="background:${colour}"></i>${name}</span>`).join("");
+    ({ name, colour }) => `<span><i style="background:${colour}"></i>${name}</span>`).join("")
+    + (data.note ? `<span class="lc-note">${data.note}</span>` : "");
   root.dataset.draws = String(Number(root.dataset.draws || 0) + 1);
   root.dataset.last = JSON.stringify(data.mark ?? null);
 }
