@@ -3,7 +3,7 @@
     python bench/classroom_load.py [--sessions 20 30] [--seconds 120] [--think 1 3] [--stagger 1] [--no-train]
 
 Each level runs on a fresh server (scripts.appserver) with one Debian Chromium; every student is a browser
-context of its own, so a Streamlit session of its own. Before the load: the root page is visited, the explorer
+context of its own, so a Streamlit session of its own. Before the load: the explorer is
 opened once (the server encodes the test set then, as when the teacher prepares the lesson), and one more
 session starts a training run on the Train page and keeps it open; its throughput is read for 10 s alone.
 Then student i opens the explorer at i * stagger seconds and, until --seconds have passed since the first
@@ -45,12 +45,9 @@ BASELINE_S = 10.0
 
 
 async def prepare(browser, url):
-    """Visit the root before any deep link, as scripts.appserver.open_root_first does (and says why) with the
-    sync API; this benchmark drives all its pages at once with the async one. Then open the explorer once."""
+    """Open the explorer once, so that its caches are warm before the students arrive."""
     context = await browser.new_context()
     page = await context.new_page()
-    await page.goto(url)
-    await page.wait_for_selector("h1", timeout=90000)
     await page.goto(f"{url}/explorer")
     await page.wait_for_selector(ROOT_SEL, timeout=120000)
     await context.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server, open_root_first  # noqa: E402
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 
 RUNNING = "[data-testid='stStatusWidget']"
 
@@ -73,7 +73,6 @@ def main():
     args = p.parse_args()
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        open_root_first(browser, url)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         start = time.perf_counter()
         page.goto(f"{url}/elbo_lab")

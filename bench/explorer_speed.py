@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server, open_root_first  # noqa: E402
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 
 ROOT_SEL = ".vx-root[data-painted]"
 UNCAPPED = ["--disable-frame-rate-limit", "--disable-gpu-vsync"]
@@ -117,7 +117,6 @@ def main():
     args = p.parse_args()
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        open_root_first(browser, url)
         loads = [load(browser, url) for _ in range(4)]
         print("page load -> map painted (s): " + ", ".join(f"{t:.2f}" for _, t in loads) +
               f"  (first with the server encoding the test set; median of the rest {statistics.median([t for _, t in loads[1:]]):.2f})")

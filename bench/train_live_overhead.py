@@ -20,7 +20,7 @@ from pathlib import Path  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server, open_root_first  # noqa: E402
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 from vae.config import TrainConfig, VAEConfig  # noqa: E402
 from vae.data import load_mnist  # noqa: E402
 from vae.trainer import build_model, train  # noqa: E402
@@ -54,7 +54,6 @@ def main():
     a, b = [], []
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        open_root_first(browser, url)
         for i in range(args.repeats):  # alternate, so drift in machine load hits both alike
             a.append(direct(args.epochs))
             print(f"A, direct trainer:      {a[-1]:8.0f} samples/s", flush=True)

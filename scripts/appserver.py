@@ -42,6 +42,8 @@ def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
     script, cwd: another script to serve, from a folder whose .streamlit/config.toml then applies."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
@@ -58,16 +60,3 @@ def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
         if log_path:
             log.close()
 
-
-def open_root_first(browser, url: str) -> None:
-    """Visit the app's root once before any deep link.
-
-    Streamlit decides per process between st.navigation and the legacy pages/ auto-discovery: until some
-    session has run app.py (which calls st.navigation), a deep link such as /elbo_lab is served the legacy
-    way, without app.py's wide layout. A teacher's browser opens the root first; tests and scripts do so here.
-    """
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("h1", timeout=90000)
-    context.close()

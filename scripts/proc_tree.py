@@ -68,7 +68,7 @@ def _command(pid: int) -> str:
 
 
 def trainings(server: int) -> list[int]:
-    """Pids of the training processes the server runs now: vae.worker starts each from multiprocessing's fork
+    """Pids of the training processes the server runs now: vae.serve.worker starts each from multiprocessing's fork
     server, itself a child of the streamlit process."""
     ppid_of = parents()
     fork_servers = [pid for pid, ppid in ppid_of.items() if ppid == server and "forkserver" in _command(pid)]

@@ -1,9 +1,10 @@
 """Screenshots of the app's pages in headless Chromium, for the README and for looking at what we built.
 
-    python scripts/screenshot.py [--out docs] [--width 1400 --height 900] [page ...]
+    python scripts/screenshot.py [--out artifacts/screens] [--sizes 390x844 1366x768 1920x1080] [page ...]
 
-Starts `streamlit run app.py` on a free port, opens each page in Debian's Chromium via Playwright, waits
-for its plotly figures to render, and writes one PNG per page.
+Starts `streamlit run app.py` on a free port, opens each page (keys of ui.navigation.PAGES) in Debian's Chromium
+via Playwright at each screen size, waits for its figures to render, and writes one full-page PNG per page and
+size: <out>/<size>/<page>.png, or <out>/<page>.png for a single size (`--out docs --sizes 1400x900` for the README).
 """
 import argparse
 import sys
@@ -12,10 +13,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, open_root_first  # noqa: E402
-
-PAGES = {"start_here": "", "latent_map": "latent_map", "mse_vs_bce": "mse_vs_bce", "elbo_lab": "elbo_lab", "explorer": "explorer",
-         "train": "train"}  # screenshot name -> URL path of the page
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server  # noqa: E402
+from ui.navigation import HOME, PAGES  # noqa: E402
 
 
 def training(page, epochs=5, at_epoch=2):
@@ -27,30 +26,35 @@ def training(page, epochs=5, at_epoch=2):
     page.wait_for_timeout(2100)  # the latent map's poll is every 2 s
 
 
+def shoot(page, url, name, out: Path):
+    page.goto(f"{url}/{'' if name == HOME else name}")
+    if name == "train":
+        training(page)
+        page.screenshot(path=str(out))
+        return
+    page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted]", timeout=60000)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+    page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG
+    page.screenshot(path=str(out), full_page=True)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("pages", nargs="*", default=list(PAGES))
-    p.add_argument("--out", default=str(ROOT / "docs"))
-    p.add_argument("--width", type=int, default=1400)
-    p.add_argument("--height", type=int, default=900)
+    p.add_argument("pages", nargs="*", default=list(PAGES), choices=list(PAGES))
+    p.add_argument("--out", default=str(ROOT / "artifacts" / "screens"))
+    p.add_argument("--sizes", nargs="+", default=["390x844", "1366x768", "1920x1080"], help="WIDTHxHEIGHT")
     args = p.parse_args()
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        open_root_first(browser, url)
-        page = browser.new_page(viewport={"width": args.width, "height": args.height})
-        for name in args.pages:
-            page.goto(f"{url}/{PAGES[name]}")
-            if name == "train":
-                training(page)
-                page.screenshot(path=str(Path(args.out) / f"{name}.png"))
-                print(Path(args.out) / f"{name}.png")
-                continue
-            page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted]", timeout=60000)
-            page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
-            page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG
-            out = Path(args.out) / f"{name}.png"
-            page.screenshot(path=str(out), full_page=True)
-            print(out)
+        for size in args.sizes:
+            width, height = map(int, size.split("x"))
+            folder = Path(args.out) / (size if len(args.sizes) > 1 else "")
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in args.pages:
+                context = browser.new_context(viewport={"width": width, "height": height})  # a session per shot
+                shoot(context.new_page(), url, name, folder / f"{name}.png")
+                context.close()
+                print(folder / f"{name}.png")
         browser.close()
 
 

@@ -45,10 +45,9 @@ def browser():
 @pytest.fixture(scope="session")
 def app_url(browser):
     """A real `streamlit run app.py` server for browser tests; its log goes to artifacts/streamlit.log."""
-    from scripts.appserver import app_server, open_root_first
+    from scripts.appserver import app_server
     ARTIFACTS.mkdir(exist_ok=True)
     with app_server(ARTIFACTS / "streamlit.log") as url:
-        open_root_first(browser, url)
         yield url
 
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = list_checkpoints(CHECKPOINT_DIR)
@@ -29,7 +29,7 @@ def plotly_array(value):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_latent_map_plots_each_checkpoints_encoding(mnist, name):
-    at = AppTest.from_file(str(ROOT / "pages" / "latent_map.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "latent_map" / "page.py"), default_timeout=60).run()
     at.selectbox(key="latent_map_checkpoint").select(name).run()
     assert not at.exception and not at.error
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)

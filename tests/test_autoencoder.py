@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint, save_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.losses import bernoulli_nll, elbo_terms
 from vae.trainer import build_model, train

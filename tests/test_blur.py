@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from vae.blur import binary_entropy_bits, blur_measures, edge_steepness, grey_share
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 
 def box_blur(x, size=3):

@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from vae.checkpoint import (MAX_BYTES, CheckpointError, checkpoint_path, list_checkpoints, load_checkpoint,
+from vae.serve.checkpoint import (MAX_BYTES, CheckpointError, checkpoint_path, list_checkpoints, load_checkpoint,
                             save_checkpoint)
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model
@@ -146,7 +146,7 @@ def test_a_killed_writer_never_corrupts_the_file(tmp_path):
     _, path = saved(tmp_path)
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(os.getcwd())!r})
-        from vae.checkpoint import save_checkpoint
+        from vae.serve.checkpoint import save_checkpoint
         from vae.config import TrainConfig, VAEConfig
         from vae.trainer import build_model
         print("ready", flush=True)

@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vae.checkpoint import load_checkpoint
+from vae.serve.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 

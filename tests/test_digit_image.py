@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vae.digit_image import MAX_BYTES, DigitImageError, normalise_digit, read_image
+from vae.serve.digit_image import MAX_BYTES, DigitImageError, normalise_digit, read_image
 
 
 def png(image: Image.Image) -> bytes:

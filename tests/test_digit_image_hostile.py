@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from vae.digit_image import DigitImageError, normalise_digit, read_image
+from vae.serve.digit_image import DigitImageError, normalise_digit, read_image
 
 
 def encode(image: Image.Image, fmt="PNG", **options) -> bytes:

@@ -6,12 +6,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS
-from vae.basics import interval_probability, normal_pdf
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.one_dim import interval_probability, normal_pdf
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.posterior import decompose
 from vae.trainer import eval_targets
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "elbo_lab.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "elbo_lab" / "page.py")
 
 
 def number(text):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples, running_mean
 from vae.posterior import decompose, expected_log_likelihood
 from vae.trainer import eval_targets

@@ -7,10 +7,11 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vae.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
-from vae.explorer import decoder_layers, encode_digit, parse_z, prior_quantiles, prior_samples, square_view
+from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
+from vae.latent import encode_digit, prior_quantiles, prior_samples
+from vae.serve.explorer import decoder_layers, parse_z, square_view
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "explorer.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "explorer" / "page.py")
 SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
            if load_checkpoint(CHECKPOINT_DIR / f"{n}.safetensors").config.latent_dim == 2]
 
@@ -54,7 +55,7 @@ def test_parse_z_accepts_two_numbers():
 
 
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
-    from ui.explorer_component import _payload, stamp
+    from app_pages.explorer.component import _payload, stamp
     from ui.models import encoded_test_set
     data = _payload("bce", stamp("bce"), None)
     head_length = int.from_bytes(data[:4], "little")
@@ -82,7 +83,7 @@ def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
 
     from PIL import Image
 
-    from ui.digit_atlas import COLUMNS, atlas_png
+    from app_pages.explorer.atlas import COLUMNS, atlas_png
     grid = np.asarray(Image.open(io.BytesIO(atlas_png(mnist.x_test.reshape(-1, 28, 28).numpy()))))
     assert grid.shape == (28 * len(mnist.x_test) // COLUMNS, 28 * COLUMNS)
     for i in (0, 1, 99, 100, 4321, 9999):
@@ -92,8 +93,8 @@ def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
 
 
 def test_the_payload_names_the_served_atlas_and_the_grids():
-    from ui.digit_atlas import STATIC_DIR
-    from ui.explorer_component import GRID_N, _payload, stamp
+    from app_pages.explorer.atlas import STATIC_DIR
+    from app_pages.explorer.component import GRID_N, _payload, stamp
     data = _payload("bce", stamp("bce"), None)
     header = json.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     assert header["quantiles"] == prior_quantiles(GRID_N)

@@ -7,9 +7,9 @@ import torch
 from PIL import Image
 
 from conftest import ARTIFACTS
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
-from vae.digit_image import normalise_digit, read_image
-from vae.explorer import encode_digit
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.digit_image import normalise_digit, read_image
+from vae.latent import encode_digit
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
 
@@ -175,7 +175,7 @@ def test_hovering_a_point_shows_that_test_digit_and_its_label(app_url, page, mni
 
 
 def test_the_prior_quantile_grid_sits_on_the_priors_quantiles(app_url, page):
-    from vae.explorer import prior_quantiles
+    from vae.latent import prior_quantiles
     open_explorer(page, app_url)
     root = page.locator(ROOT_SEL)
     page.get_by_label("decoded grid").select_option("prior")

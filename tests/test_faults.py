@@ -14,12 +14,12 @@ import pytest
 import torch
 
 from conftest import ARTIFACTS
-from scripts.appserver import ROOT, app_server, open_root_first
+from scripts.appserver import ROOT, app_server
 from scripts.proc_tree import server_pid, trainings
-from vae.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
+from vae.serve.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model
-from vae.worker import TrainingWorker
+from vae.serve.worker import TrainingWorker
 
 # ~12 MB on disk: large enough that writing and syncing it takes a while to be caught in the act
 BIG = VAEConfig(encoder_hidden=(2000,), decoder_hidden=(2000,))
@@ -28,7 +28,7 @@ SEEDS = (1, 2)  # the writer alternates between these two models, so "old" and "
 WRITER = textwrap.dedent(f"""
     import sys
     sys.path.insert(0, {str(ROOT)!r})
-    from vae.checkpoint import save_checkpoint
+    from vae.serve.checkpoint import save_checkpoint
     from vae.config import TrainConfig, VAEConfig
     from vae.trainer import build_model
     models = [(build_model(VAEConfig(**{asdict(BIG)!r}), s), TrainConfig(seed=s)) for s in {SEEDS!r}]
@@ -155,7 +155,6 @@ def _wait_until(condition, timeout, what):
 def roomy_server(browser):
     """Three training slots: were a reconnect to start a second training, nothing would refuse it."""
     with app_server(ARTIFACTS / "faults_roomy.log", env={"VAE_MAX_TRAININGS": "3"}) as url:
-        open_root_first(browser, url)
         yield url, server_pid(url)
 
 
@@ -164,7 +163,6 @@ def short_ttl_server(browser):
     """One training slot, and a closed tab's session given up after 2 s instead of Streamlit's 120."""
     env = {"VAE_MAX_TRAININGS": "1", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2"}
     with app_server(ARTIFACTS / "faults_short_ttl.log", env=env) as url:
-        open_root_first(browser, url)
         yield url, server_pid(url)
 
 

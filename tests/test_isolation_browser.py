@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import ARTIFACTS
-from scripts.appserver import app_server, open_root_first
+from scripts.appserver import app_server
 from scripts.proc_tree import server_pid, trainings
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
@@ -17,7 +17,6 @@ ZS = [[0.0, 0.0], [1.3, -0.7], [-2.2, 1.9], [0.4, 2.5]]
 @pytest.fixture(scope="module")
 def two_slot_server(browser):
     with app_server(ARTIFACTS / "isolation.log", env={"VAE_MAX_TRAININGS": "2"}) as url:
-        open_root_first(browser, url)
         yield url, server_pid(url)
 
 

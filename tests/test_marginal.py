@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.distributions import Bernoulli, Categorical, Independent, MixtureSameFamily, Normal
 
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.config import VAEConfig
 from vae.data import binarize
 from vae.losses import bernoulli_nll

@@ -10,7 +10,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from vae.blur import blur_measures
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.toy import STROKES, fit_constant, stroke_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def table(at, column):
 
 @pytest.fixture(scope="module")
 def at():
-    return AppTest.from_file(str(ROOT / "pages" / "mse_vs_bce.py"), default_timeout=120).run()
+    return AppTest.from_file(str(ROOT / "app_pages" / "mse_vs_bce" / "page.py"), default_timeout=120).run()
 
 
 def test_side_by_side_shows_each_models_reconstruction(at, mnist):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.trainer import eval_targets, evaluate
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -10,7 +10,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import vae.losses
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.toy import contested_pixel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,9 +11,9 @@ from playwright.sync_api import Error as PlaywrightError
 from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS
-from vae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "train.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "train" / "page.py")
 
 
 @pytest.fixture
@@ -121,22 +121,22 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
 
 
 def test_latent_map_shows_the_session_model_while_it_trains():
-    root = Path(PAGE).parent.parent
+    root = Path(PAGE).parents[2]
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train/page.py").run()
     at.number_input(key="train_epochs").set_value(30).run()
     at.button(key="train_start").click().run()
     worker = at.session_state["train_runs"][-1]
     while len(worker.snapshot()["frames"]) < 2:
         time.sleep(0.1)
-    at.switch_page("pages/latent_map.py").run()
+    at.switch_page("app_pages/latent_map/page.py").run()
     assert at.selectbox(key="latent_map_checkpoint").options[0] == "my training run (live)"
     at.selectbox(key="latent_map_checkpoint").select("my training run (live)").run()
     assert not at.exception and "This session's model after step" in at.caption[0].value
     worker.stop()
     worker.join(10)
     # The explorer offers the same run, and the browser gets its weights as they are now, not a shipped model's.
-    at.switch_page("pages/explorer.py").run()
+    at.switch_page("app_pages/explorer/page.py").run()
     assert at.selectbox(key="explorer_checkpoint").options[0] == "my training run (live)"
     at.selectbox(key="explorer_checkpoint").select("my training run (live)").run()
     assert not at.exception
@@ -158,7 +158,7 @@ def test_warm_start_copies_a_shipped_model_without_touching_it():
 
 
 def test_smoothing_is_the_exponential_moving_average():
-    from ui.train_figures import ema
+    from app_pages.train.figures import ema
     values = [4.0, 1.0, 3.0, 8.0]
     expected, acc = [], values[0]
     for v in values:

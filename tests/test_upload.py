@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ui import upload
 from ui.upload import display_name, read_upload
-from vae.checkpoint import CHECKPOINT_DIR, MAX_BYTES, CheckpointError, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, MAX_BYTES, CheckpointError, load_checkpoint
 
 BCE = (CHECKPOINT_DIR / "bce.safetensors").read_bytes()
 

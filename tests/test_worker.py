@@ -6,8 +6,8 @@ import torch
 
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model
-from vae.slots import TrainingSlots, eta
-from vae.worker import FRAME_DIGITS, TrainingWorker
+from vae.serve.slots import TrainingSlots, eta
+from vae.serve.worker import FRAME_DIGITS, TrainingWorker
 
 TINY = TrainConfig(epochs=2, batch_size=100, seed=0)
 SMALL = (2000, 500)  # training and test images the child process uses

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from vae.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
 from vae.config import TrainConfig
 from vae.data import MNIST, load_mnist
 from vae.trainer import eval_targets

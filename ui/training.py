@@ -13,12 +13,12 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.models import checkpoint, mnist
-from vae.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
+from vae.serve.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.model import VAE
 from vae.trainer import build_model
-from vae.slots import TrainingSlots
-from vae.worker import TrainingWorker
+from vae.serve.slots import TrainingSlots
+from vae.serve.worker import TrainingWorker
 
 RUNS = "train_runs"  # session_state key: this session's workers, oldest first (a resume adds one)
 

@@ -1,6 +1,6 @@
 """Your own checkpoint, opened from the sidebar of every page, for this browser tab only.
 
-An uploaded file is untrusted: vae.checkpoint parses it without unpickling anything and checks every tensor
+An uploaded file is untrusted: vae.serve.checkpoint parses it without unpickling anything and checks every tensor
 against the model its config describes. What it yields lives in st.session_state, so no other session sees it
 (st.cache_resource would share it with every user), and the bytes are never written to disk.
 """
@@ -9,7 +9,7 @@ import re
 
 import streamlit as st
 
-from vae.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, load_checkpoint
+from vae.serve.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, load_checkpoint
 
 KEEP = 3  # checkpoints held per session, oldest dropped first: a class of thirty shares one server's memory
 STORE = "ckpt_uploads"  # session state: sha256 of the file -> (label, Checkpoint), oldest first

@@ -7,7 +7,7 @@ import sys
 
 from tqdm import tqdm
 
-from vae.checkpoint import CHECKPOINT_DIR, CheckpointError, checkpoint_path, save_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import LIKELIHOODS, TrainConfig, VAEConfig
 from vae.data import DEFAULT_PATH, load_mnist
 from vae.trainer import build_model, train

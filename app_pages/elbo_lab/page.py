@@ -1,0 +1,43 @@
+import random
+
+import numpy as np
+import streamlit as st
+
+from app_pages.elbo_lab.sections import gradient_section, iwae_section, monte_carlo_section, posterior_section
+from ui.models import checkpoint, checkpoint_names, mnist, scored_image
+from app_pages.elbo_lab.sections_1d import kl_section, probability_section
+
+st.title("ELBO lab")
+st.write(
+    "A VAE is trained by maximising the ELBO, a lower bound on log p(x), because p(x) itself is an integral "
+    "over every possible code z. With only two latent dimensions that integral fits on a grid, so this page "
+    "computes exactly what the theory says is out of reach, and sets the bound, the gap and the estimators "
+    "beside it. Pick a test digit; every number below is computed live on the chosen model.")
+
+names = [n for n in checkpoint_names()
+         if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
+         and checkpoint(n).config.variational]  # a plain autoencoder has no q(z|x) to bound with
+if not names:
+    st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
+    st.stop()
+if "elbo_lab_index" not in st.session_state:
+    st.session_state["elbo_lab_index"] = 7
+
+pick, image_col = st.columns([3, 1], gap="large")
+with pick:
+    name = st.selectbox("Model", names, key="elbo_lab_checkpoint",
+                        help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
+    index = st.number_input("Test digit (0-9999)", 0, 9999, key="elbo_lab_index")
+    st.button("Random digit", key="elbo_lab_random",
+              on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
+with image_col:
+    image = scored_image(name, index).reshape(28, 28).numpy()
+    st.image(np.kron(image, np.ones((5, 5))), clamp=True,
+             caption=f"test digit {index}: a {int(mnist().y_test[index])}", width=140)
+
+posterior_section(name, index)
+iwae_section(name, index)
+gradient_section(name, index)
+monte_carlo_section(name, index)
+probability_section()
+kl_section()

@@ -1,0 +1,57 @@
+"""The 10,000 MNIST test digits as one PNG served by Streamlit's static file server, so that hovering a point on
+the explorer's map can show the real test image without sending 7.8 MB of pixels through the websocket.
+
+The browser fetches it once, on the first hover, and keeps it in its HTTP cache across reruns and pages.
+"""
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from ui.models import mnist
+
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # served at app/static/ (server.enableStaticServing)
+COLUMNS = 100  # digits per row of the atlas: test digit i sits at row i // 100, column i % 100
+
+
+def atlas_png(x: np.ndarray) -> bytes:
+    """(n, 28, 28) grey levels in [0, 1], n a multiple of COLUMNS -> PNG bytes of an (n / COLUMNS) x COLUMNS grid."""
+    pixels = np.rint(np.asarray(x, dtype=np.float32) * 255).astype(np.uint8)
+    rows = len(pixels) // COLUMNS
+    grid = pixels.reshape(rows, COLUMNS, 28, 28).transpose(0, 2, 1, 3).reshape(rows * 28, COLUMNS * 28)
+    out = io.BytesIO()
+    Image.fromarray(grid, mode="L").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _write_atomically(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a static file is for everyone
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@st.cache_resource(show_spinner=False)
+def atlas_url() -> str | None:
+    """The atlas's URL relative to the page (written once per server start if missing or stale), or None if the
+    app folder is read-only: the map then shows each point's decoded mean alone."""
+    blob = atlas_png(mnist().x_test.reshape(-1, 28, 28).numpy())
+    path = STATIC_DIR / "mnist-test.png"
+    try:
+        if not path.is_file() or path.read_bytes() != blob:
+            _write_atomically(path, blob)
+    except OSError:
+        return None
+    # The content hash in the query string makes a browser refetch only when the pixels change.
+    return f"app/static/{path.name}?v={hashlib.sha256(blob).hexdigest()[:12]}"

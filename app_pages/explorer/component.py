@@ -1,0 +1,75 @@
+"""The latent explorer component: a canvas map of the encoded test set whose JS decodes the point under the
+pointer in the browser, from decoder weights sent once as float32 bytes.
+
+The payload depends only on the checkpoint (and the user's own digit), so it is identical on every rerun: Streamlit's message cache then
+sends the browser a reference to the element it already holds instead of the 0.8 MB again.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from ui.figures import DIGIT_COLOURS
+from ui.models import checkpoint, encoded_test_set, stamp
+from app_pages.explorer.atlas import COLUMNS, atlas_url
+from vae.latent import prior_quantiles
+from vae.serve.explorer import decoder_layers, parse_z, square_view
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+# One ES module: the helpers first, then the file with the default export.
+RENDER = st.components.v2.component(
+    "vae_latent_explorer",
+    js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
+    css=(ASSETS / "explorer.css").read_text())
+HEIGHT = 600
+GRID_N = 16  # cells per side of the decoded grid
+
+
+def pack(header: dict, arrays) -> bytes:
+    """uint32 header length, the JSON header padded to 4 bytes, then each array as little-endian float32."""
+    head = json.dumps(header).encode()
+    head += b" " * (-len(head) % 4)
+    body = b"".join(np.ascontiguousarray(a, dtype="<f4").tobytes() for a in arrays)
+    return len(head).to_bytes(4, "little") + head + body
+
+
+def build_payload(name: str, model, enc: dict, mine: tuple | None) -> bytes:
+    """Everything the browser needs for one model: its decoder, the encoded test set, the grids and the atlas."""
+    layers = decoder_layers(model)
+    mu = enc["mu"][:, :2]
+    header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
+              "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
+              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(), "columns": COLUMNS,
+              "mine": mine and {"mu": mine[:2], "std": mine[2:]}}
+    return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _payload(name: str, stamp: float, mine: tuple | None) -> bytes:
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine)
+
+
+def _mine(q: dict | None) -> tuple | None:
+    return None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
+
+
+def payload(name: str, q: dict | None = None) -> bytes:
+    """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
+    return _payload(name, stamp(name), _mine(q))
+
+
+def session_payload(label: str, model, enc: dict, q: dict | None = None) -> bytes:
+    """The same for one of this session's own models (not cached: it belongs to this session alone)."""
+    return build_payload(label, model, enc, _mine(q))
+
+
+def _chosen():
+    """Nothing to do: the page reads the new z on the rerun this change starts."""
+
+
+def latent_explorer(data: bytes, key: str) -> tuple[float, float] | None:
+    """Mount the explorer on `data` (from `payload` or `session_payload`); the last z the user released the
+    pointer on, or None."""
+    result = RENDER(key=key, data=data, default={"z": None}, on_z_change=_chosen, height=HEIGHT)
+    return parse_z(result.z)

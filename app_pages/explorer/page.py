@@ -1,0 +1,45 @@
+import streamlit as st
+
+from app_pages.explorer.component import latent_explorer, payload, session_payload
+from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
+from ui.models import checkpoint, checkpoint_names
+from ui.session_models import LIVE, session_choices, session_encoding, session_model
+from ui.training import current
+
+st.title("Latent explorer")
+st.write(
+    "Every dot is one of the 10,000 MNIST test digits, placed at the mean of its encoding and coloured by the "
+    "digit it shows; hover one to see the digit itself. Click anywhere on the plane, on a dot or between them, and "
+    "the decoder draws what lives at that point; hold the button and drag to watch one digit morph into another. "
+    "The dashed circles are one and two standard deviations of the prior N(0, I).")
+
+own_models = session_choices(latent_dim=2)
+names = own_models + [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
+if not names:
+    st.error("No checkpoint with a 2-D latent space in checkpoints/.")
+    st.stop()
+
+pick, note = st.columns([1, 3])
+name = pick.selectbox("Checkpoint", names, key="explorer_checkpoint")
+if name in own_models:
+    model = session_model(name)
+    if name == LIVE:
+        steps = current().snapshot()["steps"]
+        note.caption(f"This session's training run, as it was at step {steps[-1]['step'] if steps else 0}. "
+                     f"{'It is still training; the button loads its newest weights.' if current().running else ''}")
+        note.button("Load the newest weights", key="explorer_refresh", disabled=not current().running)
+    else:
+        note.caption("Uploaded in this browser tab; no one else sees it.")
+else:
+    model = checkpoint(name).model
+own = own_digit(model)
+q = own if own and "mu" in own else None
+data = session_payload(name, model, session_encoding(name, model), q) if name in own_models else payload(name, q)
+z = latent_explorer(data, key="explorer_map")
+server_check(model, z)
+st.divider()
+own_col, prior_col = st.columns(2, gap="large")
+with own_col:
+    own_digit_section(own)
+with prior_col:
+    prior_section(model)

@@ -1,0 +1,80 @@
+"""The explorer page's sections under the map: the server's check of the chosen z, prior samples, your own digit."""
+import streamlit as st
+
+from app_pages.explorer.pad import digit_pad, ink_array
+from app_pages.explorer.figures import digit_view, mosaic
+from vae.serve.digit_image import DigitImageError, normalise_digit, read_image
+from vae.latent import decode_point, encode_digit, prior_samples
+
+
+def server_check(model, z):
+    if z is None:
+        z = (0.0, 0.0)
+        st.caption("Until you click, the point shown is the prior's centre, z = (0, 0).")
+    st.caption("When you let go of the button, the browser sends z to the server, which decodes it with PyTorch "
+               "(the browser decoded it from the same weights):")
+    z1_col, z2_col, image_col, _ = st.columns([1, 1, 1, 3])
+    z1_col.metric("z₁", f"{z[0]:.4f}")
+    z2_col.metric("z₂", f"{z[1]:.4f}")
+    with image_col:
+        digit_view(decode_point(model, z), key="explorer_server_digit", width=130)
+
+
+def _next_seed():
+    st.session_state["explorer_seed"] = st.session_state.get("explorer_seed", 0) + 1
+
+
+def prior_section(model):
+    st.subheader("Samples from the prior")
+    st.write("Sixteen points drawn from N(0, I) and decoded: what the model makes when nothing is encoded. "
+             "Where the prior puts mass but no digit was encoded, the samples come out as blends.")
+    st.button("Draw new samples", key="explorer_redraw", on_click=_next_seed)
+    seed = st.session_state.get("explorer_seed", 0)
+    z, images = prior_samples(model, 16, seed)
+    digit_view(mosaic(images, cols=8), key="explorer_prior", width=432, decimals=3)
+    st.caption(f"seed {seed} · first z = ({z[0, 0]:.2f}, {z[0, 1]:.2f})")
+
+
+def own_digit(model) -> dict | None:
+    """The drawn digit if the pad has ink, else the uploaded file: {"x", "mu", "std", "recon"} with q(z|x),
+    {"error"} for a file that is not a digit, or None. Read from the widgets' values in session state, which
+    are set before the run starts, so that the map above the widgets can show the digit."""
+    pad = st.session_state.get("explorer_pad")
+    drawn = ink_array(pad.get("ink") if isinstance(pad, dict) else None)
+    upload = st.session_state.get("explorer_upload")
+    try:
+        if drawn is not None:
+            x = normalise_digit(drawn)
+        elif upload is not None:
+            x = normalise_digit(read_image(upload.getvalue()))
+        else:
+            return None
+    except DigitImageError as exc:
+        return {"error": str(exc)}
+    return {"x": x, **encode_digit(model, x)}
+
+
+def own_digit_section(own: dict | None):
+    """The pad, the uploader, and what the encoder made of the user's digit."""
+    st.subheader("Your own digit")
+    st.write("Draw a digit on the black pad, or upload a picture of one (dark on light or light on dark). It is "
+             "cropped to the ink, scaled to 20 pixels and centred on a 28×28 field as MNIST's digits were; its "
+             "encoding appears on the map, labelled, with the 1σ and 2σ ellipses of q(z|x) (small when the encoder "
+             "is sure).")
+    digit_pad(key="explorer_pad")
+    st.file_uploader("…or upload a PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="explorer_upload")
+    if own is None:
+        return
+    if "error" in own:
+        st.error(own["error"])
+        return
+    seen, recon, numbers = st.columns([1, 1, 1.4])
+    with seen:
+        st.caption("What the encoder sees")
+        digit_view(own["x"], key="explorer_own_input", width=110)
+    with recon:
+        st.caption("Decoded from the mean")
+        digit_view(own["recon"], key="explorer_own_recon", width=110)
+    mu, std = own["mu"], own["std"]
+    numbers.markdown(f"mean of q(z|x)  \n**({mu[0]:.2f}, {mu[1]:.2f})**  \n"
+                     f"standard deviations  \n**({std[0]:.3f}, {std[1]:.3f})**")

@@ -1,0 +1,59 @@
+"""The Train page's live view, drawn by a small canvas component: while a model trains the page redraws twice a
+second, and a plotly redraw (figure built on the server, re-rendered in the browser) cost the training a large
+share of the machine. The figures after training stay plotly, for zooming and hovering (ui/train_figures.py)."""
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from ui.figures import DIGIT_COLOURS
+from app_pages.train.figures import CURVES, ema, thin
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+RENDER = st.components.v2.component("vae_live_chart", js=(ASSETS / "live_chart.js").read_text(),
+                                    css=(ASSETS / "live_chart.css").read_text())
+
+
+def _rounded(values) -> list:
+    return np.round(np.asarray(values, dtype=np.float64), 3).tolist()  # 3 decimals: 5x fewer bytes than full floats
+
+
+def curves_data(steps: list, epochs: list, unit: str) -> dict:
+    """Per-step loss, reconstruction and KL (faint: raw; solid: smoothed) and per-epoch test values (dots)."""
+    step = np.array([m["step"] for m in steps], dtype=float)
+    panels = [{"title": f"loss and reconstruction ({unit})", "xlabel": "step", "series": []},
+              {"title": "KL to the prior (nats per image)", "xlabel": "step", "series": []}]
+    legend, last_loss = [], None
+    for panel, key, name, colour in CURVES:
+        raw = np.array([m[key] for m in steps], dtype=float)
+        smoothed = ema(raw) if len(raw) else raw
+        x, y, smooth = thin(step, raw, smoothed) if len(raw) else ([], [], [])
+        if key == "loss" and len(raw):
+            last_loss = round(float(smoothed[-1]), 3)
+        series = panels[panel]["series"]
+        series.append({"x": _rounded(x), "y": _rounded(y), "colour": colour, "width": 1, "alpha": 0.3})
+        series.append({"x": _rounded(x), "y": _rounded(smooth), "colour": colour, "width": 2.5})
+        test = [(e["step"], e[f"test_{key}"]) for e in epochs]
+        if test:
+            series.append({"x": [t[0] for t in test], "y": _rounded([t[1] for t in test]), "colour": colour,
+                           "dash": True, "markers": True, "alpha": 1})
+        legend.append({"name": name, "colour": colour})
+    # what the browser records of this drawing (for tests): the newest step and its smoothed training loss
+    mark = [int(step[-1]) if len(step) else -1, last_loss]
+    return {"height": 360, "panels": panels, "legend": legend, "mark": mark,
+            "note": "faint: every training step · bold: smoothed · circles: the test set after each epoch"}
+
+
+def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
+    RENDER(key=key, data=curves_data(steps, epochs, unit), height=400)
+
+
+def live_map(frame: dict, labels: np.ndarray, key: str) -> None:
+    """One latent-map frame: the first test digits' posterior means on fixed axes, so frames compare."""
+    mu = np.asarray(frame["mu"])
+    series = [{"x": _rounded(mu[labels == d, 0]), "y": _rounded(mu[labels == d, 1]), "colour": DIGIT_COLOURS[d],
+               "size": 3, "alpha": 0.8} for d in range(10)]
+    panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": "z₁", "range": [-4, 4, -4, 4],
+             "square": True, "series": series}
+    legend = [{"name": str(d), "colour": DIGIT_COLOURS[d]} for d in range(10)]
+    RENDER(key=key, data={"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, height=480)

@@ -1,0 +1,60 @@
+import streamlit as st
+
+from ui.models import checkpoint_names
+from app_pages.train.sections import idle_panel, live_frame, live_panel
+from ui.training import current, initial_model, max_trainings, resume, start, training_slots
+from vae.config import TrainConfig, VAEConfig
+
+st.title("Train")
+st.write(
+    "Train a VAE here and watch it learn: the loss falls as the decoder learns to redraw digits, the KL term "
+    "measures how much each code says about its digit, and the latent map organises itself from a random "
+    "smudge into clusters pulled towards the standard normal prior. Training keeps running while you visit "
+    "other pages; only you see it until you save it.")
+
+worker = current()
+running = worker is not None and worker.running
+with st.expander("Settings", expanded=not running):
+    c1, c2, c3, c4 = st.columns(4)
+    likelihood = c1.selectbox("Decoder likelihood", ["bce", "mse", "notes"], key="train_likelihood",
+                              format_func={"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)",
+                                           "notes": "the notes' mean-reduced MSE"}.get)
+    sigma = c1.number_input("Gaussian σ", 0.01, 1.0, 0.1, 0.01, key="train_sigma", disabled=likelihood != "mse")
+    beta = c2.number_input("β (KL weight)", 0.0, 20.0, 1.0, 0.5, key="train_beta")
+    lr = c2.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0], 3e-3, key="train_lr")
+    batch = c3.select_slider("Batch size", [32, 64, 128, 256, 512, 1024], 128, key="train_batch")
+    epochs = c3.number_input("Epochs", 1, 100, 5, key="train_epochs")
+    samples = c4.number_input("Monte Carlo samples L", 1, 16, 1, key="train_samples")
+    seed = c4.number_input("Seed", 0, 10_000, 0, key="train_seed")
+    binarize = c1.checkbox("Binarized data", key="train_binarize", help="x ~ Bernoulli(pixel), redrawn every step")
+    warm = c2.selectbox("Start from", ["scratch", *checkpoint_names()], key="train_warm_start")
+
+b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+if b1.button("Start", type="primary", key="train_start", disabled=running):
+    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta)
+    cfg = TrainConfig(epochs=int(epochs), batch_size=batch, lr=lr, mc_samples=int(samples), seed=int(seed),
+                      binarize=binarize)
+    if start(initial_model(config, cfg, None if warm == "scratch" else warm), cfg):
+        st.rerun()
+    st.warning(f"The server is busy: it runs at most {max_trainings()} training(s) at once. A slot should free up "
+               f"in about {training_slots().free_in():.0f} s; try again then.")
+if b2.button("Stop", key="train_stop", disabled=not running):
+    worker.stop()
+    worker.join(5)
+    st.rerun()
+can_resume = worker is not None and not running and worker.snapshot()["end"]["kind"] == "stopped"
+if b3.button("Resume", key="train_resume", disabled=not can_resume):
+    if resume():
+        st.rerun()
+    st.warning("The server is busy with other trainings; try again in a moment.")
+
+if worker is None:
+    st.info("Choose settings and press Start. A 5-epoch run takes about 20 s.")
+elif running:
+    curves_col, frame_col = st.columns([3, 2], gap="medium")
+    with curves_col:
+        live_panel()
+    with frame_col:
+        live_frame()
+else:
+    idle_panel()

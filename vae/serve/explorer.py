@@ -1,0 +1,35 @@
+"""What the latent explorer's browser code needs from a model, as plain arrays, and the one value it sends back:
+the decoder's layers, a square view of the map, and the z the user let go of (untrusted: it comes from a browser)."""
+import numpy as np
+from torch import nn
+
+
+def decoder_layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The decoder's Linear layers as float32 (weight (out, in), bias (out,)).
+
+    The browser replays them as Linear, Tanh, ..., Linear, sigmoid; any other decoder is refused here rather
+    than decoded wrongly there.
+    """
+    modules = list(model.decoder)
+    linears = modules[0::2]
+    if not all(isinstance(m, nn.Linear) for m in linears) or not all(isinstance(m, nn.Tanh) for m in modules[1::2]):
+        raise ValueError("the decoder is not a Linear/Tanh stack")
+    return [(m.weight.detach().float().numpy(), m.bias.detach().float().numpy()) for m in linears]
+
+
+def square_view(mu: np.ndarray, quantile: float = 0.001, pad: float = 0.08) -> list[float]:
+    """[x0, x1, y0, y1]: a square around the central 99.8% of the points, with equal units on both axes
+    (so the prior's circles stay round) and always containing the prior's 2-sigma circle."""
+    lo = np.minimum(np.quantile(mu, quantile, axis=0), -2.0)
+    hi = np.maximum(np.quantile(mu, 1 - quantile, axis=0), 2.0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + pad)
+    return [float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half)]
+
+
+def parse_z(value) -> tuple[float, float] | None:
+    """A z sent back by the browser: two finite numbers, or None for anything else."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in value):
+        return None
+    return float(value[0]), float(value[1])
