@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
 from vae.latent import encode_digit, prior_quantiles, prior_samples
-from vae.serve.explorer import decoder_layers, parse_z, square_view
+from vae.serve.browser_values import BrowserValueError, read_z
+from vae.serve.explorer import decoder_layers, square_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "explorer" / "page.py")
 SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
@@ -45,19 +46,20 @@ def test_square_view_is_square_and_holds_the_prior_and_the_points():
     assert inside.mean() > 0.995
 
 
-@pytest.mark.parametrize("value", [None, "1,2", [1], [1, 2, 3], [1, "2"], [True, 1], [float("nan"), 0], {"z": 1}])
-def test_parse_z_refuses_anything_but_two_finite_numbers(value):
-    assert parse_z(value) is None
+@pytest.mark.parametrize("value", ["1,2", [1], [1, 2, 3], [1, "2"], [True, 1], [float("nan"), 0], {"z": 1}])
+def test_read_z_refuses_anything_but_two_finite_numbers(value):
+    with pytest.raises(BrowserValueError, match="not two finite numbers"):
+        read_z(value)
 
 
-def test_parse_z_accepts_two_numbers():
-    assert parse_z([1, -2.5]) == (1.0, -2.5)
+def test_read_z_accepts_two_numbers_or_nothing_yet():
+    assert read_z([1, -2.5]) == (1.0, -2.5) and read_z(None) is None
 
 
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
     from app_pages.explorer.component import _payload, stamp
     from ui.models import encoded_test_set
-    data = _payload("bce", stamp("bce"), None)
+    data = _payload("bce", stamp("bce"), None, None)
     head_length = int.from_bytes(data[:4], "little")
     header = json.loads(data[4:4 + head_length])
     floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
@@ -95,7 +97,7 @@ def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
 def test_the_payload_names_the_served_atlas_and_the_grids():
     from app_pages.explorer.atlas import STATIC_DIR
     from app_pages.explorer.component import GRID_N, _payload, stamp
-    data = _payload("bce", stamp("bce"), None)
+    data = _payload("bce", stamp("bce"), None, None)
     header = json.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     assert header["quantiles"] == prior_quantiles(GRID_N)
     assert header["atlas"].startswith("app/static/mnist-test.png?v=")

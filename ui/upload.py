@@ -5,6 +5,7 @@ against the model its config describes. What it yields lives in st.session_state
 (st.cache_resource would share it with every user), and the bytes are never written to disk.
 """
 import hashlib
+import logging
 import re
 
 import streamlit as st
@@ -14,6 +15,8 @@ from vae.serve.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, load_ch
 KEEP = 3  # checkpoints held per session, oldest dropped first: a class of thirty shares one server's memory
 STORE = "ckpt_uploads"  # session state: sha256 of the file -> (label, Checkpoint), oldest first
 LAST = "ckpt_upload_last"  # session state: (file_id, "success" | "error", message) of the file last handled
+
+LOG = logging.getLogger(__name__)
 
 
 def size_text(n: int) -> str:
@@ -36,8 +39,9 @@ def read_upload(data: bytes) -> Checkpoint:
 
 
 def display_name(filename: str) -> str:
-    """A browser sends any name it likes; keep letters, digits, '.', '-' and '_' of its last part, briefly."""
-    stem = re.split(r"[\\/]", str(filename))[-1]
+    """A browser sends any name it likes; keep letters, digits, '.', '-' and '_' of its last part, briefly.
+    Always a label of 1-40 such characters, whatever it is given (only its last 1,000 characters are read)."""
+    stem = re.split(r"[\\/]", str(filename)[-1000:])[-1]
     if stem.lower().endswith(".safetensors"):
         stem = stem[:-len(".safetensors")]
     stem = re.sub(r"[^\w.-]+", "_", stem).strip("._-")[:40]
@@ -83,20 +87,30 @@ def _handle(uploaded) -> tuple[str, str]:
 
 
 def upload_sidebar():
-    """The uploader and its message, in the sidebar of every page (app.py calls this before the page runs)."""
+    """The uploader and its message, in the sidebar of every page (app.py calls this before the page runs).
+    Whatever goes wrong in here is shown here: the page below it still renders."""
     with st.sidebar:
-        uploaded = st.file_uploader("Open your own checkpoint (.safetensors)", type=["safetensors"],
-                                    key="ckpt_upload", max_upload_size=-(-MAX_BYTES // 2**20))
-        st.caption(f"A checkpoint saved by this app (its Train page or `python -m vae.train`), at most "
-                   f"{size_text(MAX_BYTES)}. Pickles and torch.save files are refused without being opened.")
-        if uploaded is None:
-            held = list(uploaded_checkpoints())
-            if held:
-                st.caption("In this tab's checkpoint pickers: " + ", ".join(f"`{label}`" for label in held))
-            return
-        last = st.session_state.get(LAST)
-        if last is None or last[0] != uploaded.file_id:  # a rerun with the same file does no work
-            last = (uploaded.file_id, *_handle(uploaded))
-            st.session_state[LAST] = last
-        _, kind, message = last
-        (st.success if kind == "success" else st.error)(message)
+        try:
+            _uploader()
+        except Exception:  # a bug, not a bad file (readers raise CheckpointError): keep the page, say so, log it
+            LOG.exception("the sidebar upload failed")
+            st.error("Opening this file failed in a way the app did not expect; it was ignored. Remove it from the "
+                     "uploader and try another. The page itself is not affected.")
+
+
+def _uploader():
+    uploaded = st.file_uploader("Open your own checkpoint (.safetensors)", type=["safetensors"],
+                                key="ckpt_upload", max_upload_size=-(-MAX_BYTES // 2**20))
+    st.caption(f"A checkpoint saved by this app (its Train page or `python -m vae.train`), at most "
+               f"{size_text(MAX_BYTES)}. Pickles and torch.save files are refused without being opened.")
+    if uploaded is None:
+        held = list(uploaded_checkpoints())
+        if held:
+            st.caption("In this tab's checkpoint pickers: " + ", ".join(f"`{label}`" for label in held))
+        return
+    last = st.session_state.get(LAST)
+    if last is None or last[0] != uploaded.file_id:  # a rerun with the same file does no work
+        last = (uploaded.file_id, *_handle(uploaded))
+        st.session_state[LAST] = last
+    _, kind, message = last
+    (st.success if kind == "success" else st.error)(message)

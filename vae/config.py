@@ -1,7 +1,43 @@
-"""Configuration dataclasses. A checkpoint stores both, so `VAEConfig(**meta)` rebuilds its model exactly."""
+"""Configuration dataclasses. A checkpoint stores both, so `VAEConfig(**meta)` rebuilds its model exactly.
+
+Every field is checked when a config is built, wherever its values come from (a checkpoint file anyone may have
+written, the command line, the Train page): a wrong type, or a value outside the range in which the maths means
+something (a decoder sigma of 1e-320 makes every loss infinite), is a ValueError that names the field.
+"""
+import math
 from dataclasses import asdict, dataclass, fields
 
 LIKELIHOODS = ("bce", "mse", "notes")
+MAX_UNITS = 8192  # units per hidden layer: a 784 x 8192 layer is already 25 MB of weights, beyond any file we take
+
+
+def _shown(value) -> str:
+    """The value as the message shows it: short, whatever its size (a 5,000-digit int has no repr in Python 3.11)."""
+    try:
+        return f"{value!r:.40}"
+    except ValueError:
+        return "a number of thousands of digits"
+
+
+def _number(name: str, value, lo, hi, integer=False):
+    """A real number (an int for `integer`), finite, in [lo, hi]; bools are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)) or (
+            isinstance(value, float) and not math.isfinite(value)) or not lo <= value <= hi:
+        kind = "a whole number" if integer else "a number"
+        raise ValueError(f"{name} must be {kind} from {lo:g} to {hi:g}, not {_shown(value)}")
+
+
+def _flag(name: str, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {_shown(value)}")
+
+
+def _layers(name: str, value, least: int) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple)) or not least <= len(value) <= 32:
+        raise ValueError(f"{name} must be a list of {least} to 32 layer sizes, not {_shown(value)}")
+    for size in value:
+        _number(f"each size in {name}", size, 1, MAX_UNITS, integer=True)
+    return tuple(value)
 
 
 @dataclass(frozen=True)
@@ -26,17 +62,20 @@ class VAEConfig:
     logvar_max: float = 8.0
 
     def __post_init__(self):
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, not {self.likelihood!r}")
-        if not 1 <= self.latent_dim <= 64:
-            raise ValueError(f"latent_dim must be between 1 and 64, not {self.latent_dim}")
-        if self.sigma <= 0 or self.beta < 0:
-            raise ValueError("sigma must be > 0 and beta >= 0")
+        if not isinstance(self.likelihood, str) or self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, not {_shown(self.likelihood)}")
+        _number("latent_dim", self.latent_dim, 2, 64, integer=True)  # every page shows at least a plane
+        _number("head_hidden", self.head_hidden, 1, MAX_UNITS, integer=True)
+        _number("sigma", self.sigma, 1e-3, 100)
+        _number("beta", self.beta, 0, 1000)
+        _flag("variational", self.variational)
+        _number("logvar_min", self.logvar_min, -30, 30)
+        _number("logvar_max", self.logvar_max, self.logvar_min, 30)
         if not self.variational and self.likelihood == "notes":
             raise ValueError("the notes' loss includes a KL term; a plain autoencoder needs bce or mse")
         # JSON round trips turn tuples into lists; keep the dataclass hashable and equal to itself.
-        object.__setattr__(self, "encoder_hidden", tuple(int(h) for h in self.encoder_hidden))
-        object.__setattr__(self, "decoder_hidden", tuple(int(h) for h in self.decoder_hidden))
+        object.__setattr__(self, "encoder_hidden", _layers("encoder_hidden", self.encoder_hidden, 1))
+        object.__setattr__(self, "decoder_hidden", _layers("decoder_hidden", self.decoder_hidden, 0))
 
 
 @dataclass(frozen=True)
@@ -64,9 +103,20 @@ class TrainConfig:
     seed: int = 0
     eval_batch_size: int = 2000
 
+    def __post_init__(self):
+        for name, lo, hi in (("epochs", 1, 10_000), ("batch_size", 1, 60_000), ("mc_samples", 1, 1024),
+                             ("seed", 0, 2**63 - 1), ("eval_batch_size", 1, 60_000)):
+            _number(name, getattr(self, name), lo, hi, integer=True)
+        for name, lo, hi in (("lr", 1e-8, 100), ("warmup_epochs", 0, 10_000), ("final_lr_frac", 0, 1),
+                             ("kl_warmup_epochs", 0, 10_000), ("free_bits", 0, 1000), ("explode_factor", 1e-3, 1e6)):
+            _number(name, getattr(self, name), lo, hi)
+        _flag("binarize", self.binarize)
+
 
 def from_dict(cls, values: dict):
     """Build `cls` from a dict, ignoring unknown keys so that older checkpoints still load."""
+    if not isinstance(values, dict):
+        raise ValueError(f"a {cls.__name__} is a JSON object of its fields, not {type(values).__name__}")
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in values.items() if k in names})
 

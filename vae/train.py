@@ -45,11 +45,11 @@ def main(argv=None) -> int:
     try:
         config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta,
                            variational=not args.autoencoder)
+        cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
+                          binarize=args.binarize, seed=args.seed, free_bits=args.free_bits)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
-                      binarize=args.binarize, seed=args.seed, free_bits=args.free_bits)
     data = load_mnist(args.data)
     model = build_model(config, cfg.seed)
     history, last = [], {}

@@ -1,10 +1,13 @@
 import random
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
 from app_pages.elbo_lab.sections import gradient_section, iwae_section, monte_carlo_section, posterior_section
+from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, mnist, scored_image
+from vae.serve.query import read_name, read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 
 st.title("ELBO lab")
@@ -13,6 +16,7 @@ st.write(
     "over every possible code z. With only two latent dimensions that integral fits on a grid, so this page "
     "computes exactly what the theory says is out of reach, and sets the bound, the gap and the estimators "
     "beside it. Pick a test digit; every number below is computed live on the chosen model.")
+share = st.empty()
 
 names = [n for n in checkpoint_names()
          if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
@@ -20,6 +24,8 @@ names = [n for n in checkpoint_names()
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()
+read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_name, names=names)),
+                       "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
 if "elbo_lab_index" not in st.session_state:
     st.session_state["elbo_lab_index"] = 7
 
@@ -30,6 +36,7 @@ with pick:
     index = st.number_input("Test digit (0-9999)", 0, 9999, key="elbo_lab_index")
     st.button("Random digit", key="elbo_lab_random",
               on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
+link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
 with image_col:
     image = scored_image(name, index).reshape(28, 28).numpy()
     st.image(np.kron(image, np.ones((5, 5))), clamp=True,

@@ -14,7 +14,8 @@ from ui.figures import DIGIT_COLOURS
 from ui.models import checkpoint, encoded_test_set, stamp
 from app_pages.explorer.atlas import COLUMNS, atlas_url
 from vae.latent import prior_quantiles
-from vae.serve.explorer import decoder_layers, parse_z, square_view
+from vae.serve.browser_values import BrowserValueError, read_z
+from vae.serve.explorer import decoder_layers, square_view
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # One ES module: the helpers first, then the file with the default export.
@@ -34,34 +35,35 @@ def pack(header: dict, arrays) -> bytes:
     return len(head).to_bytes(4, "little") + head + body
 
 
-def build_payload(name: str, model, enc: dict, mine: tuple | None) -> bytes:
-    """Everything the browser needs for one model: its decoder, the encoded test set, the grids and the atlas."""
+def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None) -> bytes:
+    """Everything the browser needs for one model: its decoder, the encoded test set, the grids, the atlas, and the
+    point to decode before the user picks one (from the link, fixed for the session: the bytes stay the same)."""
     layers = decoder_layers(model)
     mu = enc["mu"][:, :2]
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
               "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(), "columns": COLUMNS,
-              "mine": mine and {"mu": mine[:2], "std": mine[2:]}}
+              "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _payload(name: str, stamp: float, mine: tuple | None) -> bytes:
-    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine)
+def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None) -> bytes:
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start)
 
 
 def _mine(q: dict | None) -> tuple | None:
     return None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
 
 
-def payload(name: str, q: dict | None = None) -> bytes:
+def payload(name: str, q: dict | None = None, start: tuple | None = None) -> bytes:
     """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
-    return _payload(name, stamp(name), _mine(q))
+    return _payload(name, stamp(name), _mine(q), start)
 
 
-def session_payload(label: str, model, enc: dict, q: dict | None = None) -> bytes:
+def session_payload(label: str, model, enc: dict, q: dict | None = None, start: tuple | None = None) -> bytes:
     """The same for one of this session's own models (not cached: it belongs to this session alone)."""
-    return build_payload(label, model, enc, _mine(q))
+    return build_payload(label, model, enc, _mine(q), start)
 
 
 def _chosen():
@@ -72,4 +74,8 @@ def latent_explorer(data: bytes, key: str) -> tuple[float, float] | None:
     """Mount the explorer on `data` (from `payload` or `session_payload`); the last z the user released the
     pointer on, or None."""
     result = RENDER(key=key, data=data, default={"z": None}, on_z_change=_chosen, height=HEIGHT)
-    return parse_z(result.z)
+    try:
+        return read_z(result.z)
+    except BrowserValueError as exc:
+        st.caption(f"⚠️ {exc}")
+        return None

@@ -1,10 +1,16 @@
+from functools import partial
+
 import streamlit as st
 
 from app_pages.explorer.component import latent_explorer, payload, session_payload
 from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
+from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names
 from ui.session_models import LIVE, session_choices, session_encoding, session_model
 from ui.training import current
+from vae.serve.query import point_text, read_name, read_point
+
+Z_LIMIT = 8.0  # a link's point: the prior has next to no mass past 4 standard deviations
 
 st.title("Latent explorer")
 st.write(
@@ -12,9 +18,13 @@ st.write(
     "digit it shows; hover one to see the digit itself. Click anywhere on the plane, on a dot or between them, and "
     "the decoder draws what lives at that point; hold the button and drag to watch one digit morph into another. "
     "The dashed circles are one and two standard deviations of the prior N(0, I).")
+share = st.empty()
 
 own_models = session_choices(latent_dim=2)
-names = own_models + [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
+shipped = [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
+names = own_models + shipped
+read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_name, names=shipped)),
+                       "z": ("explorer_start", partial(read_point, limit=Z_LIMIT))})
 if not names:
     st.error("No checkpoint with a 2-D latent space in checkpoints/.")
     st.stop()
@@ -34,9 +44,12 @@ else:
     model = checkpoint(name).model
 own = own_digit(model)
 q = own if own and "mu" in own else None
-data = session_payload(name, model, session_encoding(name, model), q) if name in own_models else payload(name, q)
-z = latent_explorer(data, key="explorer_map")
+start = st.session_state.get("explorer_start")
+data = (session_payload(name, model, session_encoding(name, model), q, start) if name in own_models
+        else payload(name, q, start))
+z = latent_explorer(data, key="explorer_map") or start
 server_check(model, z)
+link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}), private=name in own_models)
 st.divider()
 own_col, prior_col = st.columns(2, gap="large")
 with own_col:

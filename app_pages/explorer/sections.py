@@ -1,9 +1,11 @@
 """The explorer page's sections under the map: the server's check of the chosen z, prior samples, your own digit."""
 import streamlit as st
 
-from app_pages.explorer.pad import digit_pad, ink_array
+from app_pages.explorer.pad import SIDE, digit_pad
 from app_pages.explorer.figures import digit_view, mosaic
-from vae.serve.digit_image import DigitImageError, normalise_digit, read_image
+from vae.serve.browser_values import read_ink
+from vae.serve.digit_image import MAX_BYTES as IMAGE_BYTES, normalise_digit, read_image
+from vae.serve.untrusted import UntrustedInputError
 from vae.latent import decode_point, encode_digit, prior_samples
 
 
@@ -40,16 +42,16 @@ def own_digit(model) -> dict | None:
     {"error"} for a file that is not a digit, or None. Read from the widgets' values in session state, which
     are set before the run starts, so that the map above the widgets can show the digit."""
     pad = st.session_state.get("explorer_pad")
-    drawn = ink_array(pad.get("ink") if isinstance(pad, dict) else None)
     upload = st.session_state.get("explorer_upload")
     try:
+        drawn = read_ink(pad.get("ink") if isinstance(pad, dict) else pad, SIDE)
         if drawn is not None:
             x = normalise_digit(drawn)
         elif upload is not None:
             x = normalise_digit(read_image(upload.getvalue()))
         else:
             return None
-    except DigitImageError as exc:
+    except UntrustedInputError as exc:  # a file that is not a digit, or a malformed drawing
         return {"error": str(exc)}
     return {"x": x, **encode_digit(model, x)}
 
@@ -62,7 +64,8 @@ def own_digit_section(own: dict | None):
              "encoding appears on the map, labelled, with the 1σ and 2σ ellipses of q(z|x) (small when the encoder "
              "is sure).")
     digit_pad(key="explorer_pad")
-    st.file_uploader("…or upload a PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="explorer_upload")
+    st.file_uploader("…or upload a PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="explorer_upload",
+                     max_upload_size=IMAGE_BYTES // 2**20)  # the widget states the limit the reader enforces
     if own is None:
         return
     if "error" in own:

@@ -1,10 +1,14 @@
+from functools import partial
+
 import streamlit as st
 
 from ui.figures import latent_scatter
+from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, encoded_test_set
 from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
 from ui.upload import uploaded_checkpoints
+from vae.serve.query import read_name
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
 
@@ -14,6 +18,8 @@ st.write(
     "mean of that Gaussian for one of the 10,000 test digits, coloured by the digit it shows. Digits that "
     "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
     "Click a digit in the legend to hide it; double-click to show it alone.")
+share = st.empty()
+read_link("latent_map", {"checkpoint": ("latent_map_checkpoint", partial(read_name, names=checkpoint_names()))})
 
 own_models = session_choices()
 names = own_models + checkpoint_names()
@@ -25,6 +31,7 @@ if not names:
 chart_col, side = st.columns([3, 1], gap="large")
 with side:
     name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
+link_field(share, write_link({"checkpoint": name}), private=name in own_models)
 
 if name == LIVE:
     @st.fragment(run_every="2s" if current().running else None)

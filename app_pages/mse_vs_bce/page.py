@@ -1,8 +1,21 @@
+from functools import partial
+
 import streamlit as st
 
-from ui.models import checkpoint_names
-from app_pages.mse_vs_bce.sections_why import knobs_section, toy_section
 from app_pages.mse_vs_bce.sections import blur_section, side_by_side
+from app_pages.mse_vs_bce.sections_why import knobs_section, toy_section
+from ui.link import link_field, read_link, write_link
+from ui.models import checkpoint_names
+from vae.serve.query import read_whole
+
+TABS = ("Side by side", "Blur, measured", "Why: the average", "σ, β and the notes' loss")
+
+
+def read_tab(values) -> str | None:
+    """`tab=K` in a link -> the label of tab K (1-4)."""
+    k = read_whole(values, 1, len(TABS))
+    return k and TABS[k - 1]
+
 
 st.title("MSE vs BCE: why VAEs blur")
 st.write(
@@ -10,13 +23,19 @@ st.write(
     "`bce` reads each pixel as a coin (Bernoulli), `mse` as a Gaussian with σ = 0.1, which makes its loss a "
     "squared error. Compare what they draw, measure how blurry it is, then see where the grey comes from: "
     "when nearby codes stand for digits that disagree about a pixel, the best single output is their average.")
+share = st.empty()
 
 names = [n for n in ("bce", "mse") if n in checkpoint_names()]
 if len(names) < 2:
     st.error("This page needs the shipped checkpoints bce and mse in checkpoints/ (see the README).")
     st.stop()
 
-tabs = st.tabs(["Side by side", "Blur, measured", "Why: the average", "σ, β and the notes' loss"])
+read_link("mse_vs_bce", {"tab": ("mse_vs_bce_tab", read_tab),
+                         "digit": ("mse_vs_bce_index", partial(read_whole, lo=0, hi=9999))})
+# the view is known before the tabs run: widget values are in session state when a run starts
+link_field(share, write_link({"tab": str(TABS.index(st.session_state.get("mse_vs_bce_tab") or TABS[0]) + 1),
+                              "digit": str(st.session_state.get("mse_vs_bce_index", 0))}))
+tabs = st.tabs(TABS, key="mse_vs_bce_tab", on_change="rerun")  # every tab still renders; the key holds the open one
 with tabs[0]:
     side_by_side(names)
 with tabs[1]:

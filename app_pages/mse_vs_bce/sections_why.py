@@ -50,7 +50,8 @@ def toy_section(names):
     st.subheader("The same on real digits")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        index = st.number_input("Test digit #", 0, 9999, 0, key="mse_vs_bce_index")
+        st.session_state.setdefault("mse_vs_bce_index", 0)  # a default set here, so that a link may set another
+        index = st.number_input("Test digit #", 0, 9999, key="mse_vs_bce_index")
         hood = mse_data.neighbourhood(mse_data.stamps(names), int(index))
         outputs = {name: float(img.reshape(-1)[hood["pixel"]]) for name, img in hood["outputs"].items()}
         x = mse_data.mnist().x_test[hood["neighbours"][:6]].reshape(-1, 28, 28).numpy()

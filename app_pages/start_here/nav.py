@@ -1,6 +1,8 @@
 """Step navigation and presenter mode for the lesson. Every widget key starts with `start_here_`."""
 import streamlit as st
 
+from vae.serve.query import read_whole
+
 STEPS = ("1 · Autoencoder", "2 · Its weaknesses", "3 · Encode a distribution", "4 · The ELBO",
          "5 · Reparameterization", "6 · Why blurry")
 STEP_KEY, PRESENTER_KEY = "start_here_step", "start_here_presenter"
@@ -29,6 +31,12 @@ def current_step() -> int:
     """Index of the step on screen; a cleared selection shows the first step."""
     label = st.session_state.get(STEP_KEY)
     return STEPS.index(label) if label in STEPS else 0
+
+
+def read_step(values) -> str | None:
+    """`step=K` in a link -> the label of step K (1-6)."""
+    k = read_whole(values, 1, len(STEPS))
+    return k and STEPS[k - 1]
 
 
 def _move(delta: int):

@@ -1,12 +1,18 @@
+from functools import partial
+
 import streamlit as st
 
-from app_pages.start_here.nav import current_step, navigation, presenter_mode
+from app_pages.start_here.nav import STEP_KEY, current_step, navigation, presenter_mode, read_step
 from app_pages.start_here.sections_ae import autoencoder_step, distribution_step, weaknesses_step
 from app_pages.start_here.sections_elbo import blur_step, elbo_step, reparameterization_step
+from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint_names
+from vae.serve.query import read_whole
 
 STEP_PAGES = (autoencoder_step, weaknesses_step, distribution_step, elbo_step, reparameterization_step, blur_step)
 NEEDED = ("ae", "bce", "bce-b2", "bce-b4")
+DIGIT_KEYS = {2: "start_here_digit", 3: "start_here_elbo_digit", 5: "start_here_blur_digit"}  # steps with a digit
+LINK_DIGIT = "start_here_link_digit"  # a link's digit, until the step it is for has its widget
 
 st.title("Start here: from autoencoder to VAE")
 st.write(
@@ -14,6 +20,10 @@ st.write(
     "changes, the loss that trains it, the trick that makes it trainable, and why its samples come out "
     "blurry. Use Previous and Next (or PageUp and PageDown, as a presentation clicker sends) to move through "
     "the steps; each ends with a link to the page that explores it further.")
+share = st.empty()
+read_link("start_here", {"step": (STEP_KEY, read_step), "digit": (LINK_DIGIT, partial(read_whole, lo=0, hi=9999))})
+if LINK_DIGIT in st.session_state and current_step() in DIGIT_KEYS:
+    st.session_state[DIGIT_KEYS[current_step()]] = st.session_state.pop(LINK_DIGIT)
 
 missing = [n for n in NEEDED if n not in checkpoint_names()]
 if missing:
@@ -24,3 +34,6 @@ size = presenter_mode()
 navigation()
 st.divider()
 STEP_PAGES[current_step()](size)
+digit_key = DIGIT_KEYS.get(current_step())
+link_field(share, write_link({"step": str(current_step() + 1),
+                              **({"digit": str(st.session_state[digit_key])} if digit_key in st.session_state else {})}))

@@ -73,7 +73,8 @@ def distribution_step(size: dict):
     fig_col, side = st.columns([3, 1], gap="large")
     with side:
         beta = st.select_slider("β, the weight of the KL term", list(BETA_MODELS), key="start_here_beta")
-        index = st.number_input("Test digit (0-9999)", 0, 9999, 0, key="start_here_digit")
+        st.session_state.setdefault("start_here_digit", 0)  # a default set here, so that a link may set another
+        index = st.number_input("Test digit (0-9999)", 0, 9999, key="start_here_digit")
         name = BETA_MODELS[beta]
         post = posterior(name, index)
         st.metric("This digit's KL(q‖p), nats", f"{post['kl']:.2f}")

@@ -41,7 +41,8 @@ def elbo_step(size: dict):
     st.latex(r"\text{ELBO}(x) = \mathbb{E}_{q(z|x)}[\log p(x|z)] - \mathrm{KL}(q(z|x)\,\|\,p(z)) \le \log p(x)")
     images, numbers = st.columns([1, 2], gap="large")
     with numbers:
-        index = st.number_input("Test digit (0-9999)", 0, 9999, 7, key="start_here_elbo_digit")
+        st.session_state.setdefault("start_here_elbo_digit", 7)  # a default set here, so that a link may set another
+        index = st.number_input("Test digit (0-9999)", 0, 9999, key="start_here_elbo_digit")
         terms = elbo(VAE_NAME, index)
         a, b, c = st.columns(3)
         a.metric("E_q[log p(x|z)], nats", f"{-terms['recon']:.2f}")
@@ -87,7 +88,8 @@ def blur_step(size: dict):
         "make the decoded image look blurry.")
     fig_col, side = st.columns([3, 1], gap="large")
     with side:
-        index = st.number_input("Test digit (0-9999)", 0, 9999, 1, key="start_here_blur_digit")
+        st.session_state.setdefault("start_here_blur_digit", 1)  # a default set here, so that a link may set another
+        index = st.number_input("Test digit (0-9999)", 0, 9999, key="start_here_blur_digit")
         found = blur(VAE_NAME, index)
         on = float((found["values"] > 0.5).mean())
         st.metric("Neighbours with ink there", f"{100 * on:.0f}%", help="pixel value above 0.5")

@@ -1,6 +1,6 @@
 """Checkpoints as safetensors files: weights plus JSON metadata (configs, metrics, data checksum).
 
-Loading never unpickles anything. Every file is treated as untrusted (vae/checkpoint_checks.py): the header
+Loading never unpickles anything. Every file is treated as untrusted (vae/serve/checkpoint_checks.py): the header
 is parsed and bounded before safetensors sees it, and keys, shapes, dtypes and finiteness are checked against
 the model that the stored config describes. Writes go to a temporary file that is renamed into place, so a crash
 mid-save leaves the previous file intact.
@@ -18,6 +18,7 @@ from safetensors.torch import save as st_save
 from vae.serve.checkpoint_checks import FORMAT, CheckpointError, check_tensors, read_header, read_metadata, shapes
 from vae.config import TrainConfig, VAEConfig, to_dict
 from vae.model import VAE
+from vae.serve.untrusted import reader
 
 __all__ = ["CHECKPOINT_DIR", "MAX_BYTES", "Checkpoint", "CheckpointError", "checkpoint_path", "list_checkpoints",
            "load_checkpoint", "save_checkpoint"]
@@ -80,6 +81,7 @@ def save_checkpoint(path, model: VAE, train_config: TrainConfig, metrics=None, h
     return path
 
 
+@reader(CheckpointError, "this checkpoint")
 def load_checkpoint(source) -> Checkpoint:
     """source: a path or the file's bytes. Returns the model in eval mode, or raises CheckpointError."""
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -97,7 +99,7 @@ def load_checkpoint(source) -> Checkpoint:
     try:
         tensors = st_load(blob)
     except Exception as exc:  # safetensors raises its own error types for malformed files
-        raise CheckpointError(f"the safetensors data is malformed: {exc}") from exc
+        raise CheckpointError(f"the safetensors data is malformed: {str(exc)[:200]}") from exc
     check_tensors(tensors, shapes(meta["config"]))
     model = VAE(meta["config"])  # now known to be no larger than the file
     model.load_state_dict(tensors)

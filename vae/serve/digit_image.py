@@ -5,21 +5,29 @@ a 28x28 field with its centre of mass at the centre (row and column 14, as measu
 capped before anything is decoded, and every failure is a DigitImageError with a message a user can act on.
 """
 import io
+import warnings
 
 import numpy as np
 from PIL import Image
 
+from vae.serve.untrusted import UntrustedInputError, reader
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
+WORK_SIDE = 1024  # pixels a side of the copy that is worked on (_working_copy)
 MIN_SIDE = 8  # scikit-learn's digits are 8x8; anything smaller is not a picture of one
 FORMATS = ("PNG", "JPEG")
 INK_THRESHOLD = 0.1  # share of the brightest ink below which a pixel counts as background when cropping
+# Pillow warns about headers of over 89 M pixels, which _check_size refuses far below that. Each such warning text
+# (it names the size) would stay in the warnings registry for the life of the server: a hostile client could grow it.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
-class DigitImageError(ValueError):
+class DigitImageError(UntrustedInputError):
     """An image that cannot be read as a digit; the message says why in plain words."""
 
 
+@reader(DigitImageError, "this image")
 def read_image(data: bytes) -> np.ndarray:
     """PNG/JPEG bytes -> grey levels in [0, 1] with white ink on black, as MNIST stores digits."""
     if len(data) > MAX_BYTES:
@@ -28,8 +36,7 @@ def read_image(data: bytes) -> np.ndarray:
         # Only the decoders the page offers: Pillow can open dozens of formats, and EPS, for one, runs Ghostscript.
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             _check_size(image.width, image.height)  # from the header, before a single pixel is decoded
-            image.load()
-            grey = _grey(image)
+            grey = _grey(_working_copy(image))
     except DigitImageError:
         raise
     except Image.DecompressionBombError as exc:  # Pillow's own check, at open, on images far above ours
@@ -48,6 +55,20 @@ def _check_size(width: int, height: int):
                               f"each side needs at least {MIN_SIDE}.")
 
 
+def _working_copy(image: Image.Image) -> Image.Image:
+    """The decoded image, at most WORK_SIDE pixels a side: the digit ends up 20 pixels tall, so nothing is lost, and
+    a 12-megapixel phone photo costs a tenth of the memory. A JPEG is decoded at a reduced scale straight away
+    (libjpeg's DCT scaling, through Pillow's draft mode); any other image is reduced once decoded."""
+    image.draft(None, (WORK_SIDE, WORK_SIDE))  # only JPEG acts on this; it keeps the image at least this large
+    image.load()
+    if max(image.size) > WORK_SIDE:
+        if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "I;16"):  # palette and 1-bit images: expand first
+            image = image.convert("RGBA")
+        scale = WORK_SIDE / max(image.size)  # the short side keeps at least MIN_SIDE: a thin stroke stays a stroke
+        image = image.resize(tuple(max(MIN_SIDE, round(n * scale)) for n in image.size), Image.Resampling.BOX)
+    return image
+
+
 def _grey(image: Image.Image) -> np.ndarray:
     """(H, W) float32 in [0, 1]. Pillow's convert("L") clips 16-bit grey levels at 255 instead of scaling them,
     which would turn a 16-bit PNG's mid-grey (and its paper) white; such images are scaled by 65535 here."""
@@ -60,6 +81,7 @@ def _grey(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32) / 255
 
 
+@reader(DigitImageError, "this drawing")
 def normalise_digit(ink: np.ndarray) -> np.ndarray:
     """Grey levels (H, W) in [0, 1], ink bright -> (28, 28) float32: cropped to the ink, the longer side
     scaled to 20 pixels, the centre of mass moved to the centre of the field."""

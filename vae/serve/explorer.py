@@ -1,5 +1,5 @@
-"""What the latent explorer's browser code needs from a model, as plain arrays, and the one value it sends back:
-the decoder's layers, a square view of the map, and the z the user let go of (untrusted: it comes from a browser)."""
+"""What the latent explorer's browser code needs from a model, as plain arrays: the decoder's
+layers and a square view of the map. (What the browser sends back is read by vae.serve.browser_values.)"""
 import numpy as np
 from torch import nn
 
@@ -25,11 +25,3 @@ def square_view(mu: np.ndarray, quantile: float = 0.001, pad: float = 0.08) -> l
     centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + pad)
     return [float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half)]
 
-
-def parse_z(value) -> tuple[float, float] | None:
-    """A z sent back by the browser: two finite numbers, or None for anything else."""
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in value):
-        return None
-    return float(value[0]), float(value[1])

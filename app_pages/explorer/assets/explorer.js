@@ -107,7 +107,7 @@ function setup(root, model, setStateValue) {
   Object.assign(overlay.style, { width: `${MAP_SIZE}px`, height: `${MAP_SIZE}px` });
   redraw();
   setupPath(root, model, view);
-  pending = root.vxZ || [0, 0];  // the prior's centre until the user picks a point
+  pending = root.vxZ || model.header.start || [0, 0];  // the link's point, else the prior's centre
   paint();
   root.dataset.painted = model.header.name;
   if (model.header.mine) root.dataset.mine = JSON.stringify(model.header.mine);
