@@ -11,7 +11,7 @@ def test_mse_vs_bce_renders_side_by_side_panels(app_url, page):
     # Through the sidebar, as a student would: loading a deep link directly makes Streamlit's frontend probe
     # <page>/_stcore/health first, and the browser logs that probe's 404 (streamlit/streamlit#7074).
     page.get_by_role("link", name="MSE vs BCE").click()
-    page.wait_for_url(f"{app_url}/mse_vs_bce", timeout=30000)
+    page.wait_for_url(f"{app_url}/mse_vs_bce*", timeout=30000)  # the page writes its view into the query
     page.get_by_role("heading", name="MSE vs BCE: why VAEs blur").wait_for(timeout=90000)
     for name in ("original", "bce", "mse"):  # the rows of the reconstruction panel
         page.locator(".js-plotly-plot .ytick text", has_text=name).first.wait_for(timeout=90000)
