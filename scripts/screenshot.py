@@ -40,10 +40,12 @@ def shoot(page, url, name, out: Path):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("pages", nargs="*", default=list(PAGES), choices=list(PAGES))
+    p.add_argument("pages", nargs="*", default=list(PAGES), help=f"any of {', '.join(PAGES)}")
     p.add_argument("--out", default=str(ROOT / "artifacts" / "screens"))
     p.add_argument("--sizes", nargs="+", default=["390x844", "1366x768", "1920x1080"], help="WIDTHxHEIGHT")
     args = p.parse_args()
+    if set(args.pages) - set(PAGES):  # (argparse's choices would check the default list as one value)
+        p.error(f"unknown pages {sorted(set(args.pages) - set(PAGES))}; the pages are {', '.join(PAGES)}")
     with app_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size in args.sizes:

@@ -44,7 +44,7 @@ def write_link(params: dict[str, str]) -> str:
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if current != {key: [value] for key, value in params.items()}:
         st.query_params.from_dict(params)
-    query = urllib.parse.urlencode(params)
+    query = urllib.parse.urlencode(params, safe=",")  # z=1.5,-0.5 reads better than z=1.5%2C-0.5
     return (st.context.url or "") + (f"?{query}" if query else "")
 
 
