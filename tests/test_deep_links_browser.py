@@ -19,11 +19,12 @@ def test_a_deep_link_is_the_app_on_a_fresh_server(page, key):
         page.goto(f"{url}/{'' if key == HOME else key}")
         page.get_by_role("heading", name=PAGES[key][0], exact=False).first.wait_for(timeout=90000)
         page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+        page.get_by_text("Open your own checkpoint (.safetensors)").wait_for(timeout=30000)  # app.py's sidebar
         nav = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
+        nav.nth(len(LINKS) - 1).wait_for(timeout=30000)
         assert nav.all_inner_texts() == LINKS  # the app's titles and icons; no `app` entry
         active = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink'][aria-current='page']")
         assert active.inner_text().endswith(PAGES[key][0])
-        assert page.get_by_text("Open your own checkpoint (.safetensors)").is_visible()
         assert page.locator("[data-testid='stMain'] .stMainBlockContainer").bounding_box()["width"] > 1000  # wide
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.get_by_text("This app has encountered an error").count() == 0

@@ -50,7 +50,7 @@ def _explorer_view(page, url=None):
     box = page.locator(".vx-overlay").bounding_box()
     page.mouse.click(box["x"] + 300, box["y"] + 200)
     z1 = float(page.locator(".vx-z").get_attribute("data-z1"))
-    page.get_by_text(f"{z1:.4f}").wait_for(timeout=60000)  # the server has decoded the clicked z
+    page.get_by_text(f"{z1:.4f}").wait_for(state="attached", timeout=60000)  # the server has decoded the clicked z
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60000)
     page.wait_for_timeout(300)
     server = page.locator(".st-key-explorer_server_digit canvas").evaluate(

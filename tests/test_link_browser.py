@@ -42,7 +42,7 @@ def test_the_explorers_link_round_trips(app_url, page):
     page.goto(f"{app_url}/explorer?checkpoint=mse&z=1.5,-0.5")
     page.wait_for_selector(".vx-root[data-painted='mse']", timeout=90000)
     assert shown_z(page) == (1.5, -0.5)  # decoded in the browser, marked on the map
-    page.get_by_text("1.5000").wait_for(timeout=30000)  # and by the server, in the readout
+    page.get_by_text("1.5000").wait_for(state="attached", timeout=30000)  # and by the server, in the readout
     overlay = page.locator(".vx-overlay")
     a, box = axes(overlay), overlay.bounding_box()
     px, py = a["left"] + a["size"] * 0.3, a["top"] + a["size"] * 0.6

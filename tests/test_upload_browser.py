@@ -77,7 +77,7 @@ def test_a_file_that_broke_the_reader_is_refused_in_the_sidebar_and_the_page_wor
     a, box = axes(overlay), overlay.bounding_box()
     px, py = a["left"] + a["size"] - 15, a["top"] + 15
     page.mouse.click(box["x"] + px, box["y"] + py)
-    page.get_by_text(f"{expected_z(a, px, py)[0]:.4f}").wait_for(timeout=30000)
+    page.get_by_text(f"{expected_z(a, px, py)[0]:.4f}").wait_for(state="attached", timeout=30000)
     # and another page loads, the refusal still in the sidebar
     page.get_by_role("link", name="ELBO lab", exact=True).click()
     page.get_by_role("heading", name="ELBO lab", exact=True).wait_for(timeout=60000)

@@ -23,7 +23,6 @@ RENDER = st.components.v2.component(
     "vae_latent_explorer",
     js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
     css=(ASSETS / "explorer.css").read_text())
-HEIGHT = 600
 GRID_N = 16  # cells per side of the decoded grid
 
 
@@ -73,7 +72,7 @@ def _chosen():
 def latent_explorer(data: bytes, key: str) -> tuple[float, float] | None:
     """Mount the explorer on `data` (from `payload` or `session_payload`); the last z the user released the
     pointer on, or None."""
-    result = RENDER(key=key, data=data, default={"z": None}, on_z_change=_chosen, height=HEIGHT)
+    result = RENDER(key=key, data=data, default={"z": None}, on_z_change=_chosen)  # as tall as its map
     try:
         return read_z(result.z)
     except BrowserValueError as exc:

@@ -48,7 +48,6 @@ start = st.session_state.get("explorer_start")
 data = (session_payload(name, model, session_encoding(name, model), q, start) if name in own_models
         else payload(name, q, start))
 z = latent_explorer(data, key="explorer_map") or start
-server_check(model, z)
 link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}), private=name in own_models)
 st.divider()
 own_col, prior_col = st.columns(2, gap="large")
@@ -56,3 +55,5 @@ with own_col:
     own_digit_section(own)
 with prior_col:
     prior_section(model)
+with st.expander("Check: the server decodes the same point", icon=":material/fact_check:"):
+    server_check(model, z)  # an engineering check, kept out of the teaching flow

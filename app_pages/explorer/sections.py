@@ -1,4 +1,4 @@
-"""The explorer page's sections under the map: the server's check of the chosen z, prior samples, your own digit."""
+"""The explorer page's sections under the map: your own digit, prior samples, and the server's check of the chosen z."""
 import streamlit as st
 
 from app_pages.explorer.pad import SIDE, digit_pad

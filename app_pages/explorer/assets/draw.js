@@ -1,11 +1,31 @@
 // The map: points, axes and the prior's circles on one canvas; the pointer's marker on a canvas above it.
-const PLOT = { left: 46, top: 10, size: 480 };  // CSS pixels inside the map canvas
-const MAP_SIZE = PLOT.left + PLOT.size + 12;
+const MARGIN = { left: 46, top: 10, right: 12 };  // CSS pixels around the plot, for the axes' labels
+const SIDE_PANEL = 300, GAP = 24;  // the legend, the decoded digit and the line, beside the map on a wide screen
+
+// The plot's side in CSS pixels: the width the map has (beside the side panel on a wide screen, the whole width on
+// a narrow one, where the panel goes below) and, beside the panel, no taller than the window below the map's top,
+// so that a projected page shows the whole map without scrolling.
+function plotSide(root) {
+  const host = mapHost(root), width = host.clientWidth;
+  const wide = width >= 2 * SIDE_PANEL + GAP;
+  const scroller = host.closest('[data-testid="stMain"]');
+  const top = root.getBoundingClientRect().top + (scroller ? scroller.scrollTop : window.scrollY);
+  const room = wide ? Math.min(width - SIDE_PANEL - GAP, window.innerHeight - top - 8) : width;
+  return Math.round(Math.min(900, Math.max(220, room - MARGIN.left - MARGIN.right)));
+}
+
+// The element the component lives in: the host of the shadow root Streamlit mounts it in.
+function mapHost(root) {
+  return root.parentNode.host || root.parentElement;
+}
 
 // Data coordinates <-> CSS pixels of the canvas; equal units on both axes.
-function makeView([x0, x1, y0, y1]) {
+function makeView([x0, x1, y0, y1], side) {
+  const PLOT = { left: MARGIN.left, top: MARGIN.top, size: side };
   const sx = PLOT.size / (x1 - x0), sy = PLOT.size / (y1 - y0);
   return {
+    plot: PLOT,
+    mapSize: PLOT.left + PLOT.size + MARGIN.right,
     bounds: [x0, x1, y0, y1],
     toPx: (z1, z2) => [PLOT.left + (z1 - x0) * sx, PLOT.top + (y1 - z2) * sy],
     toZ: (px, py) => [x0 + (px - PLOT.left) / sx, y1 - (py - PLOT.top) / sy],
@@ -27,7 +47,7 @@ function sizeCanvas(canvas, width, height) {
 }
 
 function drawAxes(ctx, view) {
-  const [x0, x1, y0, y1] = view.bounds;
+  const [x0, x1, y0, y1] = view.bounds, PLOT = view.plot;
   ctx.font = "12px sans-serif";
   ctx.fillStyle = "#555";
   ctx.strokeStyle = "#e6e6e6";
@@ -96,7 +116,7 @@ function gridCells(view, header, mode) {
 }
 
 function drawGrid(ctx, decode, view, header, mode) {
-  const cells = gridCells(view, header, mode);
+  const cells = gridCells(view, header, mode), PLOT = view.plot;
   const tile = document.createElement("canvas");
   tile.width = tile.height = 28;
   ctx.save();
@@ -142,9 +162,9 @@ function drawMine(ctx, view, { mu, std }) {
 
 // Returns the decoded grid's centres in z (empty without a grid).
 function drawMap(canvas, model, view, hidden, gridMode) {
-  const ctx = sizeCanvas(canvas, MAP_SIZE, MAP_SIZE);
+  const ctx = sizeCanvas(canvas, view.mapSize, view.mapSize), PLOT = view.plot;
   ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, MAP_SIZE, MAP_SIZE);
+  ctx.fillRect(0, 0, view.mapSize, view.mapSize);
   const centres = gridMode ? drawGrid(ctx, model.decode, view, model.header, gridMode) : [];
   drawAxes(ctx, view);
   drawPoints(ctx, model, view, hidden);

@@ -44,15 +44,21 @@ function showTip(root, model, view, i) {
 }
 
 function setup(root, model, setStateValue) {
-  const view = makeView(model.header.view);
+  let view = makeView(model.header.view, plotSide(root));
   const [points, overlay] = root.querySelectorAll(".vx-points, .vx-overlay");
   const decoded = root.querySelector(".vx-decoded");
   const marker = root.querySelector(".vx-marker"), ring = root.querySelector(".vx-ring");
   const label = root.querySelector(".vx-z");
   const gridBox = root.querySelector(".vx-grid");
   const [x0, x1, y0, y1] = view.bounds;
-  Object.assign(overlay.dataset, { x0, x1, y0, y1, left: PLOT.left, top: PLOT.top, size: PLOT.size });
   let pending = null, dragging = false, frame = 0, hoverPx = null;
+  const fit = () => {  // size the map's layers to the view, then draw everything that depends on it
+    const { left, top, size } = view.plot;
+    Object.assign(overlay.dataset, { x0, x1, y0, y1, left, top, size });
+    Object.assign(overlay.style, { width: `${view.mapSize}px`, height: `${view.mapSize}px` });
+    redraw();
+    setupPath(root, model, view);
+  };
 
   const redraw = () => {
     root.vxGridCentres = drawMap(points, model, view, root.vxHidden, gridBox.value);
@@ -104,15 +110,27 @@ function setup(root, model, setStateValue) {
   overlay.addEventListener("pointerleave", leave);
   gridBox.onchange = redraw;
 
-  Object.assign(overlay.style, { width: `${MAP_SIZE}px`, height: `${MAP_SIZE}px` });
-  redraw();
-  setupPath(root, model, view);
+  fit();
   pending = root.vxZ || model.header.start || [0, 0];  // the link's point, else the prior's centre
   paint();
+  // A rotated phone, a resized window, an opened sidebar, or the page above the map still rendering (which moves
+  // its top): the map takes the space it now has. Its side depends on its top and width, never on its own height,
+  // so its own resizing does not feed back.
+  const resized = new ResizeObserver(() => {
+    const side = plotSide(root);
+    if (Math.abs(side - view.plot.size) < 4) return;
+    view = makeView(model.header.view, side);
+    fit();
+    request();
+  });
+  resized.observe(mapHost(root));
+  const page = mapHost(root).closest('[data-testid="stMainBlockContainer"]');
+  if (page) resized.observe(page);
   root.dataset.painted = model.header.name;
   if (model.header.mine) root.dataset.mine = JSON.stringify(model.header.mine);
   else delete root.dataset.mine;
   return () => {
+    resized.disconnect();
     if (frame) cancelAnimationFrame(frame);
     overlay.removeEventListener("pointerdown", down);
     overlay.removeEventListener("pointermove", move);

@@ -30,8 +30,8 @@ function drawPath(root, model, view) {
 
 function setupPath(root, model, view) {
   const svg = root.querySelector(".vx-line");
-  svg.setAttribute("width", MAP_SIZE);
-  svg.setAttribute("height", MAP_SIZE);
+  svg.setAttribute("width", view.mapSize);
+  svg.setAttribute("height", view.mapSize);
   root.querySelectorAll(".vx-pin").forEach((button) => {
     button.onclick = () => {
       if (!root.vxZ) return;
