@@ -94,6 +94,16 @@ def test_elbo_lab_and_mse_vs_bce_open_their_links():
     assert at.query_params["tab"] == "3" and at.query_params["digit"] == "5"
 
 
+def test_the_train_page_starts_from_the_links_checkpoint():
+    at = page("train", checkpoint="bce-b2")
+    assert not at.exception and at.selectbox(key="train_warm_start").value == "bce-b2"
+    assert at.query_params["checkpoint"] == "bce-b2"
+    at.selectbox(key="train_warm_start").select("scratch").run()
+    assert "checkpoint" not in at.query_params
+    at = page("train", checkpoint="../../etc/passwd")
+    assert not at.exception and at.selectbox(key="train_warm_start").value == "scratch" and len(notices(at)) == 1
+
+
 def test_a_session_only_model_is_not_reachable_through_a_link():
     """Another session's link may name `my training run (live)` or an upload: this session has neither."""
     for name in ("my training run (live)", "uploaded: mine"):

@@ -1,9 +1,13 @@
+from functools import partial
+
 import streamlit as st
 
+from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint_names
 from app_pages.train.sections import idle_panel, live_frame, live_panel
 from ui.training import current, initial_model, max_trainings, resume, start, training_slots
 from vae.config import TrainConfig, VAEConfig
+from vae.serve.query import read_name
 
 st.title("Train")
 st.write(
@@ -11,6 +15,8 @@ st.write(
     "measures how much each code says about its digit, and the latent map organises itself from a random "
     "smudge into clusters pulled towards the standard normal prior. Training keeps running while you visit "
     "other pages; only you see it until you save it.")
+share = st.empty()
+read_link("train", {"checkpoint": ("train_warm_start", partial(read_name, names=checkpoint_names()))})
 
 worker = current()
 running = worker is not None and worker.running
@@ -28,6 +34,7 @@ with st.expander("Settings", expanded=not running):
     seed = c4.number_input("Seed", 0, 10_000, 0, key="train_seed")
     binarize = c1.checkbox("Binarized data", key="train_binarize", help="x ~ Bernoulli(pixel), redrawn every step")
     warm = c2.selectbox("Start from", ["scratch", *checkpoint_names()], key="train_warm_start")
+link_field(share, write_link({} if warm == "scratch" else {"checkpoint": warm}))
 
 b1, b2, b3, _ = st.columns([1, 1, 1, 3])
 if b1.button("Start", type="primary", key="train_start", disabled=running):
