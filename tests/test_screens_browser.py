@@ -65,8 +65,10 @@ def test_the_explorers_map_takes_the_space_it_has(app_url, screen_page):
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     if screen == "projector":
         assert box["y"] + box["height"] <= height  # the whole map in view, without scrolling
+    digit = page.locator(".vx-decoded").bounding_box()
+    assert digit["x"] + digit["width"] <= width and digit["width"] >= 200
     if screen == "desktop":
-        assert plot > 480  # larger than the fixed map it replaced
+        assert plot > 480 and digit["width"] > 252  # larger than the fixed map and digit they replaced
     keys = page.locator(".vx-key").evaluate_all("keys => keys.map((k) => [k.offsetWidth, k.offsetHeight])")
     assert len(keys) == 10 and all(w >= 40 and h >= 40 for w, h in keys)  # a finger's touch target
 

@@ -14,6 +14,13 @@ function plotSide(root) {
   return Math.round(Math.min(900, Math.max(220, room - MARGIN.left - MARGIN.right)));
 }
 
+// The decoded digit's side in CSS pixels: in proportion to the map beside it on a wide screen, nearly the panel's
+// width when the panel sits below the map on a narrow one.
+function decodedSide(root, view) {
+  const wide = mapHost(root).clientWidth >= 2 * SIDE_PANEL + GAP;
+  return wide ? Math.round(Math.min(SIDE_PANEL, Math.max(200, 0.45 * view.plot.size))) : SIDE_PANEL - 20;
+}
+
 // The element the component lives in: the host of the shadow root Streamlit mounts it in.
 function mapHost(root) {
   return root.parentNode.host || root.parentElement;

@@ -56,6 +56,8 @@ function setup(root, model, setStateValue) {
     const { left, top, size } = view.plot;
     Object.assign(overlay.dataset, { x0, x1, y0, y1, left, top, size });
     Object.assign(overlay.style, { width: `${view.mapSize}px`, height: `${view.mapSize}px` });
+    const side = `${decodedSide(root, view)}px`;
+    Object.assign(decoded.style, { width: side, height: side });
     redraw();
     setupPath(root, model, view);
   };
