@@ -14,9 +14,11 @@ OPENED = "link_opened"  # session_state: the pages whose link this session has r
 NOTICES = "link_notices"  # session_state: (page, notices) for the page whose link was read last
 
 
-def read_link(page: str, fields: dict) -> None:
+def read_link(page: str, fields: dict):
     """fields: parameter -> (session_state key, reader). On this session's first run of `page`, each valid value
-    goes to st.session_state[key], before the widget of that key exists; then the notices are shown."""
+    goes to st.session_state[key], before the widget of that key exists; then the notices are shown. Returns the
+    placeholder, above the notices, that link_field fills once the page knows its view."""
+    slot = st.empty()
     opened = st.session_state.setdefault(OPENED, set())
     if page not in opened:
         opened.add(page)
@@ -36,6 +38,7 @@ def read_link(page: str, fields: dict) -> None:
     held_page, notices = st.session_state.get(NOTICES, (None, []))
     for notice in notices if held_page == page else ():
         st.caption(f":material/link_off: {notice}")
+    return slot
 
 
 def write_link(params: dict[str, str]) -> str:

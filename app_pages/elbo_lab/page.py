@@ -16,7 +16,6 @@ st.write(
     "over every possible code z. With only two latent dimensions that integral fits on a grid, so this page "
     "computes exactly what the theory says is out of reach, and sets the bound, the gap and the estimators "
     "beside it. Pick a test digit; every number below is computed live on the chosen model.")
-share = st.empty()
 
 names = [n for n in checkpoint_names()
          if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
@@ -24,8 +23,8 @@ names = [n for n in checkpoint_names()
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()
-read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_name, names=names)),
-                       "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
+share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_name, names=names)),
+                               "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
 if "elbo_lab_index" not in st.session_state:
     st.session_state["elbo_lab_index"] = 7
 

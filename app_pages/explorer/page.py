@@ -18,13 +18,12 @@ st.write(
     "digit it shows; hover one to see the digit itself. Click anywhere on the plane, on a dot or between them, and "
     "the decoder draws what lives at that point; hold the button and drag to watch one digit morph into another. "
     "The dashed circles are one and two standard deviations of the prior N(0, I).")
-share = st.empty()
 
 own_models = session_choices(latent_dim=2)
 shipped = [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
 names = own_models + shipped
-read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_name, names=shipped)),
-                       "z": ("explorer_start", partial(read_point, limit=Z_LIMIT))})
+share = read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_name, names=shipped)),
+                               "z": ("explorer_start", partial(read_point, limit=Z_LIMIT))})
 if not names:
     st.error("No checkpoint with a 2-D latent space in checkpoints/.")
     st.stop()

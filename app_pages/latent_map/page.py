@@ -18,8 +18,8 @@ st.write(
     "mean of that Gaussian for one of the 10,000 test digits, coloured by the digit it shows. Digits that "
     "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
     "Click a digit in the legend to hide it; double-click to show it alone.")
-share = st.empty()
-read_link("latent_map", {"checkpoint": ("latent_map_checkpoint", partial(read_name, names=checkpoint_names()))})
+share = read_link("latent_map",
+                  {"checkpoint": ("latent_map_checkpoint", partial(read_name, names=checkpoint_names()))})
 
 own_models = session_choices()
 names = own_models + checkpoint_names()

@@ -23,15 +23,14 @@ st.write(
     "`bce` reads each pixel as a coin (Bernoulli), `mse` as a Gaussian with σ = 0.1, which makes its loss a "
     "squared error. Compare what they draw, measure how blurry it is, then see where the grey comes from: "
     "when nearby codes stand for digits that disagree about a pixel, the best single output is their average.")
-share = st.empty()
 
 names = [n for n in ("bce", "mse") if n in checkpoint_names()]
 if len(names) < 2:
     st.error("This page needs the shipped checkpoints bce and mse in checkpoints/ (see the README).")
     st.stop()
 
-read_link("mse_vs_bce", {"tab": ("mse_vs_bce_tab", read_tab),
-                         "digit": ("mse_vs_bce_index", partial(read_whole, lo=0, hi=9999))})
+share = read_link("mse_vs_bce", {"tab": ("mse_vs_bce_tab", read_tab),
+                                 "digit": ("mse_vs_bce_index", partial(read_whole, lo=0, hi=9999))})
 # the view is known before the tabs run: widget values are in session state when a run starts
 link_field(share, write_link({"tab": str(TABS.index(st.session_state.get("mse_vs_bce_tab") or TABS[0]) + 1),
                               "digit": str(st.session_state.get("mse_vs_bce_index", 0))}))

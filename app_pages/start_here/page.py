@@ -20,8 +20,8 @@ st.write(
     "changes, the loss that trains it, the trick that makes it trainable, and why its samples come out "
     "blurry. Use Previous and Next (or PageUp and PageDown, as a presentation clicker sends) to move through "
     "the steps; each ends with a link to the page that explores it further.")
-share = st.empty()
-read_link("start_here", {"step": (STEP_KEY, read_step), "digit": (LINK_DIGIT, partial(read_whole, lo=0, hi=9999))})
+share = read_link("start_here", {"step": (STEP_KEY, read_step),
+                                 "digit": (LINK_DIGIT, partial(read_whole, lo=0, hi=9999))})
 if LINK_DIGIT in st.session_state and current_step() in DIGIT_KEYS:
     st.session_state[DIGIT_KEYS[current_step()]] = st.session_state.pop(LINK_DIGIT)
 
@@ -35,5 +35,7 @@ navigation()
 st.divider()
 STEP_PAGES[current_step()](size)
 digit_key = DIGIT_KEYS.get(current_step())
-link_field(share, write_link({"step": str(current_step() + 1),
-                              **({"digit": str(st.session_state[digit_key])} if digit_key in st.session_state else {})}))
+view = {"step": str(current_step() + 1)}
+if digit_key in st.session_state:  # the steps that pick a test digit
+    view["digit"] = str(st.session_state[digit_key])
+link_field(share, write_link(view))

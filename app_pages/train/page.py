@@ -15,8 +15,7 @@ st.write(
     "measures how much each code says about its digit, and the latent map organises itself from a random "
     "smudge into clusters pulled towards the standard normal prior. Training keeps running while you visit "
     "other pages; only you see it until you save it.")
-share = st.empty()
-read_link("train", {"checkpoint": ("train_warm_start", partial(read_name, names=checkpoint_names()))})
+share = read_link("train", {"checkpoint": ("train_warm_start", partial(read_name, names=checkpoint_names()))})
 
 worker = current()
 running = worker is not None and worker.running
