@@ -62,7 +62,8 @@ def test_the_lesson_elbo_lab_latent_map_and_mse_links_round_trip(app_url, page):
     page.goto(f"{app_url}/?step=4&digit=123")
     page.get_by_role("heading", name="4 · ", exact=False).first.wait_for(timeout=90000)
     settle(page)
-    assert page.get_by_label("Test digit (0-9999)").input_value() == "123"
+    digit = page.get_by_label("Test digit (0-9999)").element_handle()  # on a cold server it fills in a moment later
+    page.wait_for_function("e => e.value === '123'", arg=digit, timeout=30000)
     page.get_by_role("button", name="Next").click()
     page.get_by_role("heading", name="5 · ", exact=False).first.wait_for(timeout=60000)
     url_has(page, step="5")
