@@ -22,12 +22,12 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 from vae.config import TrainConfig, VAEConfig  # noqa: E402
-from vae.data import load_mnist  # noqa: E402
+from vae.data import load_dataset  # noqa: E402
 from vae.trainer import build_model, train  # noqa: E402
 
 
 def direct(epochs: int) -> float:
-    data = load_mnist()
+    data = load_dataset()
     last = None
     for m in train(build_model(VAEConfig(), 0), data, TrainConfig(epochs=epochs)):
         last = m if m["kind"] in ("step", "epoch") else last

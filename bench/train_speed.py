@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vae.config import TrainConfig, VAEConfig  # noqa: E402
-from vae.data import load_mnist  # noqa: E402
+from vae.data import load_dataset  # noqa: E402
 from vae.losses import elbo_terms  # noqa: E402
 from vae.trainer import build_model, evaluate, train  # noqa: E402
 
@@ -78,7 +78,7 @@ def main():
     p.add_argument("--budget", type=float, default=180.0, help="training seconds per run before giving up")
     p.add_argument("--target", type=float, default=150.0)
     args = p.parse_args()
-    data = load_mnist()
+    data = load_dataset()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; target test loss {args.target}")
     rows = {"project": [], "baseline": []}
     for seed in args.seeds:

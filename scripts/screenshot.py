@@ -1,10 +1,13 @@
 """Screenshots of the app's pages in headless Chromium, for the README and for looking at what we built.
 
     python scripts/screenshot.py [--out artifacts/screens] [--sizes 390x844 1366x768 1920x1080] [page ...]
+    python scripts/screenshot.py --query "checkpoint=fashion-bce&dataset=fashion-mnist" --tag fashion explorer
 
 Starts `streamlit run app.py` on a free port, opens each page (keys of ui.navigation.PAGES) in Debian's Chromium
 via Playwright at each screen size, waits for its figures to render, and writes one full-page PNG per page and
 size: <out>/<size>/<page>.png, or <out>/<page>.png for a single size (`--out docs --sizes 1400x900` for the README).
+`--query` opens each page on a link (the same for every page; a page ignores what it does not take), and `--tag`
+adds to the file names: <page>-<tag>.png.
 """
 import argparse
 import sys
@@ -26,8 +29,8 @@ def training(page, epochs=5, at_epoch=2):
     page.wait_for_timeout(2100)  # the latent map's poll is every 2 s
 
 
-def shoot(page, url, name, out: Path):
-    page.goto(f"{url}/{'' if name == HOME else name}")
+def shoot(page, url, name, out: Path, query: str = ""):
+    page.goto(f"{url}/{'' if name == HOME else name}" + (f"?{query}" if query else ""))
     if name == "train":
         training(page)
         page.screenshot(path=str(out))
@@ -43,6 +46,8 @@ def main():
     p.add_argument("pages", nargs="*", default=list(PAGES), help=f"any of {', '.join(PAGES)}")
     p.add_argument("--out", default=str(ROOT / "artifacts" / "screens"))
     p.add_argument("--sizes", nargs="+", default=["390x844", "1366x768", "1920x1080"], help="WIDTHxHEIGHT")
+    p.add_argument("--query", default="", help="a link's parameters for every page, e.g. checkpoint=fashion-bce")
+    p.add_argument("--tag", default="", help="added to each file name: <page>-<tag>.png")
     args = p.parse_args()
     if set(args.pages) - set(PAGES):  # (argparse's choices would check the default list as one value)
         p.error(f"unknown pages {sorted(set(args.pages) - set(PAGES))}; the pages are {', '.join(PAGES)}")
@@ -54,9 +59,10 @@ def main():
             folder.mkdir(parents=True, exist_ok=True)
             for name in args.pages:
                 context = browser.new_context(viewport={"width": width, "height": height})  # a session per shot
-                shoot(context.new_page(), url, name, folder / f"{name}.png")
+                out = folder / f"{name}{'-' + args.tag if args.tag else ''}.png"
+                shoot(context.new_page(), url, name, out, args.query)
                 context.close()
-                print(folder / f"{name}.png")
+                print(out)
         browser.close()
 
 

@@ -9,12 +9,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vae.data import load_mnist  # noqa: E402
+from vae.data import load_dataset  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def mnist():
-    return load_mnist()
+    return load_dataset()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from vae.data import DEFAULT_PATH, DataError, file_sha256, load_mnist
+from vae.data import DEFAULT_PATH, DataError, file_sha256, load_dataset
 
 SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
 
@@ -19,14 +19,14 @@ def test_shipped_copy_is_the_original_mnist(mnist):
 
 def test_missing_file(tmp_path):
     with pytest.raises(DataError, match="not found.*git checkout data/mnist.npz"):
-        load_mnist(tmp_path / "mnist.npz")
+        load_dataset("mnist", tmp_path / "mnist.npz")
 
 
 def test_corrupt_file(tmp_path):
     bad = tmp_path / "mnist.npz"
     bad.write_bytes(DEFAULT_PATH.read_bytes()[:100_000])
     with pytest.raises(DataError, match="not a readable"):
-        load_mnist(bad)
+        load_dataset("mnist", bad)
 
 
 def test_wrong_arrays(tmp_path):
@@ -34,14 +34,14 @@ def test_wrong_arrays(tmp_path):
     np.savez(path, x_train=np.zeros((10, 28, 28), np.uint8), y_train=np.zeros(10, np.uint8),
              x_test=np.zeros((10000, 28, 28), np.uint8), y_test=np.zeros(10000, np.uint8))
     with pytest.raises(DataError, match=r"x_train is uint8\(10, 28, 28\)"):
-        load_mnist(path)
+        load_dataset("mnist", path)
     np.savez(path, x_train=np.zeros((10, 28, 28), np.uint8))
     with pytest.raises(DataError, match="no array 'y_train'"):
-        load_mnist(path)
+        load_dataset("mnist", path)
 
 
 def test_object_arrays_are_not_unpickled(tmp_path):
     path = tmp_path / "mnist.npz"
     np.savez(path, x_train=np.array([object()], dtype=object))
     with pytest.raises(DataError):
-        load_mnist(path)
+        load_dataset("mnist", path)

@@ -3,19 +3,11 @@ with a notice that names the parameter (never the value), and the address bar fo
 from pathlib import Path
 
 import pytest
+from links import page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["../../etc/passwd", "<script>alert(1)</script>", "abc", "1e308,nan", "-5", "99999", "", "x" * 10_000]
-
-
-def page(key: str, **params) -> AppTest:
-    # the lesson links to other pages, which only app.py's navigation knows; it is the home page there
-    script = ROOT / "app.py" if key == "start_here" else ROOT / "app_pages" / key / "page.py"
-    at = AppTest.from_file(str(script), default_timeout=120)
-    for name, value in params.items():
-        at.query_params[name] = value
-    return at.run()
 
 
 def notices(at) -> list[str]:
@@ -47,6 +39,8 @@ def test_explorer_opens_the_links_checkpoint_and_point():
     ("elbo_lab", "digit", lambda at: at.number_input(key="elbo_lab_index").value == 7),
     ("start_here", "step", lambda at: at.session_state["start_here_step"].startswith("1 ")),
     ("mse_vs_bce", "tab", lambda at: at.query_params["tab"] == "1"),
+    ("mse_vs_bce", "dataset", lambda at: at.query_params["dataset"] == "mnist"),
+    ("start_here", "dataset", lambda at: at.session_state["start_here_dataset"] == "mnist"),
 ])
 @pytest.mark.parametrize("value", HOSTILE, ids=["path", "script", "word", "nan", "negative", "big", "empty", "10kB"])
 def test_a_hostile_value_falls_back_to_the_default_with_a_notice(key, param, default_check, value):

@@ -1,9 +1,15 @@
-"""The shipped checkpoints load, were trained on this MNIST file, and score what the README says."""
+"""The shipped checkpoints load, were trained on the shipped copy of their dataset, and score what the README says;
+the README's blur measures of both datasets reproduce."""
 import re
 from pathlib import Path
 
 import pytest
 
+import torch
+
+from vae.blur import blur_measures
+from vae.data import load_dataset
+from vae.datasets import DATASETS
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.trainer import eval_targets, evaluate
 
@@ -21,17 +27,43 @@ def test_readme_lists_every_shipped_checkpoint():
     assert sorted(readme_rows()) == shipped
 
 
+@pytest.fixture(scope="module")
+def datasets():
+    return {name: load_dataset(name) for name in ("mnist", "fashion-mnist")}
+
+
 @pytest.mark.parametrize("name", sorted(readme_rows()))
-def test_readme_metrics_reproduce(mnist, name):
+def test_readme_metrics_reproduce(datasets, name):
     command, loss, recon, kl = readme_rows()[name]
     ckpt = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors")
-    assert ckpt.data_sha256 == mnist.sha256
+    data = datasets[ckpt.train_config.dataset]
+    assert ckpt.data_sha256 == data.sha256 == DATASETS[data.dataset].sha256
+    assert ("--dataset fashion-mnist" in command) == (data.dataset == "fashion-mnist")
     assert f"--out checkpoints/{name}.safetensors" in command
     assert f"--likelihood {ckpt.config.likelihood}" in command and f"--seed {ckpt.train_config.seed}" in command
     assert f"--epochs {ckpt.train_config.epochs}" in command
     assert ("--binarize" in command) == ckpt.train_config.binarize
     assert ("--autoencoder" in command) == (not ckpt.config.variational)
-    got = evaluate(ckpt.model, eval_targets(mnist, ckpt.train_config))
+    got = evaluate(ckpt.model, eval_targets(data, ckpt.train_config))
     digits = 2 if ckpt.config.likelihood != "notes" else 4
     assert [round(got[k], digits) for k in ("loss", "recon", "kl")] == [loss, recon, kl]
     assert got["loss"] == pytest.approx(ckpt.metrics["test_loss"], abs=1e-4)
+
+
+BLUR_ROW = re.compile(r"^\| (MNIST|Fashion-MNIST) \| (real test images|`[\w-]+` reconstructions) \| ([\d.]+)% \| "
+                      r"([\d.]+) \| ([\d.]+) \|", re.M)
+
+
+def test_readme_blur_measures_reproduce(datasets):
+    rows = BLUR_ROW.findall(README.read_text())
+    assert len(rows) == 6
+    titles = {d.title: name for name, d in DATASETS.items()}
+    for title, images, share, entropy, steepness in rows:
+        x = datasets[titles[title]].x_test
+        if images != "real test images":
+            model = load_checkpoint(CHECKPOINT_DIR / f"{images.split('`')[1]}.safetensors").model
+            with torch.no_grad():
+                x = model.decode_images(model.encode(x)[0])
+        got = blur_measures(x)
+        assert [round(100 * got["grey_share"], 1), round(got["entropy_bits"], 3), round(got["edge_steepness"], 3)] \
+            == [float(share), float(entropy), float(steepness)], (title, images)

@@ -1,4 +1,4 @@
-"""Cached, read-only resources shared by every session: MNIST, shipped checkpoints, their encodings.
+"""Cached, read-only resources shared by every session: the datasets, shipped checkpoints, their encodings.
 
 Models from the cache are in eval mode and never trained in place; a model being trained belongs to its
 own session. Cache keys include the file's modification time, so a re-saved checkpoint is reloaded.
@@ -9,21 +9,25 @@ import torch
 
 from vae.serve.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
 from vae.config import TrainConfig
-from vae.data import MNIST, load_mnist
+from vae.data import ImageSet, load_dataset
+from vae.datasets import DATASETS, SHIPPED, Dataset
 from vae.trainer import eval_targets
 
 # Shown first, in this order, when present; anything else in checkpoints/ follows alphabetically.
 PREFERRED = ("bce", "mse", "notes")
 
 
-@st.cache_resource(show_spinner="Loading MNIST...")
-def mnist() -> MNIST:
-    return load_mnist()
+@st.cache_resource(show_spinner="Loading the dataset...")
+def images(dataset: str = "mnist") -> ImageSet:
+    """The shipped copy of a dataset (vae.datasets.SHIPPED)."""
+    return load_dataset(dataset)
 
 
-def checkpoint_names() -> list[str]:
+def checkpoint_names(dataset: str | None = None) -> list[str]:
+    """The checkpoints in checkpoints/ the app can show (trained on a dataset it ships), optionally of one dataset."""
     names = list_checkpoints(CHECKPOINT_DIR)
-    return [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
+    names = [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
+    return [n for n in names if dataset_of(n) in SHIPPED and dataset in (None, dataset_of(n))]
 
 
 def stamp(name: str) -> float:
@@ -43,25 +47,52 @@ def checkpoint(name: str) -> Checkpoint:
     return _checkpoint(name, stamp(name))
 
 
+def dataset_of(name: str) -> str:
+    return checkpoint(name).train_config.dataset
+
+
+def info(dataset: str) -> Dataset:
+    """A dataset's title, class names and what one image is called."""
+    return DATASETS[dataset]
+
+
+def test_images(model) -> ImageSet:
+    """The dataset a model (a Checkpoint, or anything with a train_config) was trained on."""
+    return images(model.train_config.dataset)
+
+
+def labelled(enc: dict, dataset: str) -> dict:
+    """An encoding with what the figures need to name its classes."""
+    d = info(dataset)
+    return {**enc, "dataset": dataset, "classes": d.classes, "item": d.item, "title": d.title}
+
+
 @st.cache_resource(show_spinner="Encoding the 10,000 test digits...", max_entries=32)
 def _encoded(name: str, stamp: float) -> dict:
-    model = _checkpoint(name, stamp).model
-    data = mnist()
-    with torch.no_grad():
-        mu, logvar = model.encode(data.x_test)
-    return {"mu": mu.numpy(), "std": torch.exp(0.5 * logvar).numpy(), "label": data.y_test.numpy().astype(np.int64)}
+    ckpt = _checkpoint(name, stamp)
+    return encode(ckpt.model, ckpt.train_config.dataset)
+
+
+@torch.no_grad()
+def encode(model, dataset: str) -> dict:
+    """Posterior means and standard deviations of a dataset's 10,000 test images, with their labels."""
+    data = images(dataset)
+    mu, logvar = model.encode(data.x_test)
+    enc = {"mu": mu.numpy(), "std": torch.exp(0.5 * logvar).numpy(), "label": data.y_test.numpy().astype(np.int64)}
+    return labelled(enc, dataset)
 
 
 def encoded_test_set(name: str) -> dict:
-    """Posterior means and standard deviations of every MNIST test digit under checkpoint `name`."""
+    """Posterior means and standard deviations of every test image under checkpoint `name`, of its dataset."""
     return _encoded(name, stamp(name))
 
 
 @st.cache_resource(max_entries=4)
-def _targets(binarized: bool) -> torch.Tensor:
-    return eval_targets(mnist(), TrainConfig(binarize=binarized))
+def _targets(binarized: bool, dataset: str) -> torch.Tensor:
+    return eval_targets(images(dataset), TrainConfig(binarize=binarized, dataset=dataset))
 
 
 def scored_image(name: str, index: int) -> torch.Tensor:
-    """Test digit `index` as checkpoint `name` is scored on it: grey levels, or the fixed binarization."""
-    return _targets(checkpoint(name).train_config.binarize)[index]
+    """Test image `index` as checkpoint `name` is scored on it: grey levels, or the fixed binarization."""
+    cfg = checkpoint(name).train_config
+    return _targets(cfg.binarize, cfg.dataset)[index]

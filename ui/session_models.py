@@ -1,11 +1,9 @@
 """Models that belong to one browser session, offered in the pickers before the shipped checkpoints: the run this
 session is training (its weights as they are now) and the checkpoints it uploaded. They live in session state
 only, so another session never sees them, and nothing here goes through a cache shared between sessions."""
-import numpy as np
 import streamlit as st
-import torch
 
-from ui.models import mnist
+from ui.models import encode
 from ui.training import current, live_model
 from ui.upload import uploaded_checkpoints
 from vae.model import VAE
@@ -28,20 +26,23 @@ def session_model(label: str) -> VAE:
     return live_model() if label == LIVE else uploaded_checkpoints()[label].model
 
 
-@torch.no_grad()
-def _encode(model: VAE) -> dict:
-    mu, logvar = model.encode(mnist().x_test)
-    return {"mu": mu.numpy(), "std": torch.exp(0.5 * logvar).numpy(), "label": mnist().y_test.numpy().astype(np.int64)}
+def dataset_of(label: str) -> str:
+    """The dataset this session's model `label` was trained on."""
+    return (current().cfg if label == LIVE else uploaded_checkpoints()[label].train_config).dataset
+
+
+def _encode(model: VAE, label: str) -> dict:
+    return encode(model, dataset_of(label))
 
 
 def session_encoding(label: str, model: VAE) -> dict:
     """The test set encoded by `model`, this session's model called `label`: kept for an upload (its weights never
     change), recomputed for the live run (they change at every step)."""
     if label == LIVE:
-        return _encode(model)
+        return _encode(model, label)
     memo = st.session_state.setdefault(ENCODINGS, {})
     key = (label, id(model))
     if key not in memo:
         memo.clear()  # one upload's encoding at a time bounds the memory a session holds
-        memo[key] = _encode(model)
+        memo[key] = _encode(model, label)
     return memo[key]

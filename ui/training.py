@@ -12,7 +12,7 @@ import torch
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui.models import checkpoint, mnist
+from ui.models import checkpoint, images, labelled
 from vae.serve.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.model import VAE
@@ -116,7 +116,7 @@ def save(name: str) -> str:
     last = history[-1] if history else {}
     metrics = {k: last[k] for k in ("test_loss", "test_recon", "test_kl") if k in last}
     metrics["epochs"] = len(history)
-    save_checkpoint(path, model, worker.cfg, metrics, history, mnist().sha256)
+    save_checkpoint(path, model, worker.cfg, metrics, history, images(worker.cfg.dataset).sha256)
     return path.stem
 
 
@@ -134,6 +134,8 @@ def live_model() -> VAE | None:
 @torch.no_grad()
 def live_encoding() -> dict:
     """The test set encoded by this session's model as it is now (not cached: it changes as it trains)."""
-    mu, _ = live_model().encode(mnist().x_test)
+    data = images(current().cfg.dataset)
+    mu, _ = live_model().encode(data.x_test)
     steps = current().snapshot()["steps"]
-    return {"mu": mu[:, :2].numpy(), "label": mnist().y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
+    enc = {"mu": mu[:, :2].numpy(), "label": data.y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
+    return labelled(enc, current().cfg.dataset)

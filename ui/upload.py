@@ -11,6 +11,7 @@ import re
 import streamlit as st
 
 from vae.serve.checkpoint import MAX_BYTES, Checkpoint, CheckpointError, load_checkpoint
+from vae.datasets import DATASETS, SHIPPED
 
 KEEP = 3  # checkpoints held per session, oldest dropped first: a class of thirty shares one server's memory
 STORE = "ckpt_uploads"  # session state: sha256 of the file -> (label, Checkpoint), oldest first
@@ -32,6 +33,9 @@ def read_upload(data: bytes) -> Checkpoint:
     if len(data) > MAX_BYTES:
         raise CheckpointError(too_large(len(data)))
     ckpt = load_checkpoint(data)
+    if ckpt.train_config.dataset not in SHIPPED:  # readable, but this app has no images to show it with
+        raise CheckpointError(f"it was trained on {DATASETS[ckpt.train_config.dataset].title}, and this app holds "
+                              f"the test images of {' and '.join(DATASETS[d].title for d in SHIPPED)} only.")
     ckpt.model.eval()
     for p in ckpt.model.parameters():
         p.requires_grad_(False)  # read-only, like the shipped models: no page may train it in place

@@ -7,6 +7,8 @@ something (a decoder sigma of 1e-320 makes every loss infinite), is a ValueError
 import math
 from dataclasses import asdict, dataclass, fields
 
+from vae.datasets import DATASETS
+
 LIKELIHOODS = ("bce", "mse", "notes")
 MAX_UNITS = 8192  # units per hidden layer: a 784 x 8192 layer is already 25 MB of weights, beyond any file we take
 
@@ -102,6 +104,8 @@ class TrainConfig:
     binarize: bool = False
     seed: int = 0
     eval_batch_size: int = 2000
+    # What the model learns from (vae.datasets). Checkpoints written before the field existed are MNIST.
+    dataset: str = "mnist"
 
     def __post_init__(self):
         for name, lo, hi in (("epochs", 1, 10_000), ("batch_size", 1, 60_000), ("mc_samples", 1, 1024),
@@ -111,6 +115,8 @@ class TrainConfig:
                              ("kl_warmup_epochs", 0, 10_000), ("free_bits", 0, 1000), ("explode_factor", 1e-3, 1e6)):
             _number(name, getattr(self, name), lo, hi)
         _flag("binarize", self.binarize)
+        if not isinstance(self.dataset, str) or self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, not {_shown(self.dataset)}")
 
 
 def from_dict(cls, values: dict):

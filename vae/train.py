@@ -1,6 +1,7 @@
-"""Train a VAE on MNIST from the command line and save it as a checkpoint.
+"""Train a VAE on MNIST or Fashion-MNIST from the command line and save it as a checkpoint.
 
-    python -m vae.train --likelihood bce --epochs 18 --seed 0 --out checkpoints/bce.safetensors
+    python -m vae.train --likelihood bce --epochs 30 --seed 0 --out checkpoints/bce.safetensors
+    python -m vae.train --dataset kmnist --data-root ~/data --epochs 1 --samples sheet.png --out kmnist
 """
 import argparse
 import sys
@@ -9,7 +10,9 @@ from tqdm import tqdm
 
 from vae.serve.checkpoint import CHECKPOINT_DIR, CheckpointError, checkpoint_path, save_checkpoint
 from vae.config import LIKELIHOODS, TrainConfig, VAEConfig
-from vae.data import DEFAULT_PATH, load_mnist
+from vae.data import DataError, load_dataset
+from vae.datasets import DATASETS
+from vae.serve.folders import load_folder, write_samples
 from vae.trainer import build_model, train
 
 DEFAULTS_VAE, DEFAULTS_TRAIN = VAEConfig(), TrainConfig()
@@ -29,7 +32,11 @@ def parse_args(argv):
     p.add_argument("--mc-samples", type=int, default=DEFAULTS_TRAIN.mc_samples, help="Monte Carlo samples L")
     p.add_argument("--binarize", action="store_true", help="dynamic binarization: x ~ Bernoulli(pixel)")
     p.add_argument("--seed", type=int, default=DEFAULTS_TRAIN.seed)
-    p.add_argument("--data", default=str(DEFAULT_PATH))
+    p.add_argument("--dataset", choices=tuple(DATASETS), default=DEFAULTS_TRAIN.dataset)
+    p.add_argument("--data-root", help="a folder in torchvision's layout (<root>/<class>/raw/*-ubyte); "
+                                       "without it, the project's own copy in data/")
+    p.add_argument("--data", help="an .npz file of the dataset (keys x_train, y_train, x_test, y_test)")
+    p.add_argument("--samples", help="after training, write test images, reconstructions and prior samples to this PNG")
     p.add_argument("--out", required=True, help="checkpoints/NAME.safetensors (or just NAME)")
     p.add_argument("--checkpoint-dir", default=str(CHECKPOINT_DIR), help="the only folder --out may write to")
     return p.parse_args(argv)
@@ -46,11 +53,16 @@ def main(argv=None) -> int:
         config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta,
                            variational=not args.autoencoder)
         cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
-                          binarize=args.binarize, seed=args.seed, free_bits=args.free_bits)
+                          binarize=args.binarize, seed=args.seed, free_bits=args.free_bits,
+                          dataset=args.dataset)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    data = load_mnist(args.data)
+    try:
+        data = load_folder(args.dataset, args.data_root) if args.data_root else load_dataset(args.dataset, args.data)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     model = build_model(config, cfg.seed)
     history, last = [], {}
     with tqdm(total=None, unit="step", dynamic_ncols=True) as bar:
@@ -74,6 +86,8 @@ def main(argv=None) -> int:
     metrics = {"test_loss": last["test_loss"], "test_recon": last["test_recon"], "test_kl": last["test_kl"],
                "train_seconds": last["elapsed"], "samples_per_s": last["samples_per_s"], "epochs": cfg.epochs}
     save_checkpoint(out, model, cfg, metrics, history, data.sha256)
+    if args.samples:
+        print(f"samples -> {write_samples(args.samples, model.eval(), data.x_test)}")
     unit = "nats per image" if config.likelihood != "notes" else "notes' scale: per-pixel mean squared error + KL"
     print(f"test loss {metrics['test_loss']:.3f}  recon {metrics['test_recon']:.3f}  kl {metrics['test_kl']:.3f}  "
           f"[{unit}]  in {metrics['train_seconds']:.1f} s -> {out}")

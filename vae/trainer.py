@@ -9,7 +9,7 @@ import time
 import torch
 
 from vae.config import TrainConfig, VAEConfig
-from vae.data import MNIST, binarize
+from vae.data import ImageSet, binarize
 from vae.losses import elbo_terms
 from vae.model import VAE
 
@@ -33,7 +33,7 @@ def lr_at(step: int, total_steps: int, steps_per_epoch: int, cfg: TrainConfig) -
     return cfg.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
 
 
-def eval_targets(data: MNIST, cfg: TrainConfig) -> torch.Tensor:
+def eval_targets(data: ImageSet, cfg: TrainConfig) -> torch.Tensor:
     """The test images a model is scored on: grey levels, or one fixed binarization of them."""
     if not cfg.binarize:
         return data.x_test
@@ -77,7 +77,7 @@ def _grad_norm(params) -> float:
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params])).item()
 
 
-def train(model: VAE, data: MNIST, cfg: TrainConfig, stop=None):
+def train(model: VAE, data: ImageSet, cfg: TrainConfig, stop=None):
     """Yield {"kind": "step", ...} every step, {"kind": "epoch", ...} after each epoch's test evaluation,
     and finally one {"kind": "done" | "stopped" | "diverged", "reason": ...}.
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages.elbo_lab.sections import gradient_section, iwae_section, monte_carlo_section, posterior_section
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint, checkpoint_names, mnist, scored_image
+from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
 from vae.serve.query import read_name, read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 
@@ -15,7 +15,8 @@ st.write(
     "A VAE is trained by maximising the ELBO, a lower bound on log p(x), because p(x) itself is an integral "
     "over every possible code z. With only two latent dimensions that integral fits on a grid, so this page "
     "computes exactly what the theory says is out of reach, and sets the bound, the gap and the estimators "
-    "beside it. Pick a test digit; every number below is computed live on the chosen model.")
+    "beside it. Pick a test image (a digit, or a garment for a Fashion-MNIST model); every number below is computed "
+    "live on the chosen model.")
 
 names = [n for n in checkpoint_names()
          if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
@@ -32,14 +33,15 @@ pick, image_col = st.columns([3, 1], gap="large")
 with pick:
     name = st.selectbox("Model", names, key="elbo_lab_checkpoint",
                         help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
-    index = st.number_input("Test digit (0-9999)", 0, 9999, key="elbo_lab_index")
-    st.button("Random digit", key="elbo_lab_random",
+    dataset = info(dataset_of(name))
+    index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")
+    st.button(f"Random {dataset.item}", key="elbo_lab_random",
               on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
 link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
 with image_col:
     image = scored_image(name, index).reshape(28, 28).numpy()
     st.image(np.kron(image, np.ones((5, 5))), clamp=True,
-             caption=f"test digit {index}: a {int(mnist().y_test[index])}", width=140)
+             caption=f"test {dataset.item} {index}: {dataset.label(images(dataset.name).y_test[index])}", width=140)
 
 posterior_section(name, index)
 iwae_section(name, index)

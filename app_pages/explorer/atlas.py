@@ -1,4 +1,4 @@
-"""The 10,000 MNIST test digits as one PNG served by Streamlit's static file server, so that hovering a point on
+"""A dataset's 10,000 test images as one PNG served by Streamlit's static file server, so that hovering a point on
 the explorer's map can show the real test image without sending 7.8 MB of pixels through the websocket.
 
 The browser fetches it once, on the first hover, and keeps it in its HTTP cache across reruns and pages.
@@ -13,10 +13,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from ui.models import mnist
+from ui.models import images
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # served at app/static/ (server.enableStaticServing)
-COLUMNS = 100  # digits per row of the atlas: test digit i sits at row i // 100, column i % 100
+COLUMNS = 100  # images per row of the atlas: test image i sits at row i // 100, column i % 100
 
 
 def atlas_png(x: np.ndarray) -> bytes:
@@ -43,11 +43,11 @@ def _write_atomically(path: Path, blob: bytes) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def atlas_url() -> str | None:
+def atlas_url(dataset: str = "mnist") -> str | None:
     """The atlas's URL relative to the page (written once per server start if missing or stale), or None if the
     app folder is read-only: the map then shows each point's decoded mean alone."""
-    blob = atlas_png(mnist().x_test.reshape(-1, 28, 28).numpy())
-    path = STATIC_DIR / "mnist-test.png"
+    blob = atlas_png(images(dataset).x_test.reshape(-1, 28, 28).numpy())
+    path = STATIC_DIR / f"{dataset}-test.png"
     try:
         if not path.is_file() or path.read_bytes() != blob:
             _write_atomically(path, blob)

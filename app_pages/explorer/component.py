@@ -40,8 +40,9 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
     layers = decoder_layers(model)
     mu = enc["mu"][:, :2]
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
+              "classes": list(enc["classes"]), "item": enc["item"],
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
-              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(), "columns": COLUMNS,
+              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(enc["dataset"]), "columns": COLUMNS,
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 

@@ -5,8 +5,9 @@ import streamlit as st
 from app_pages.explorer.component import latent_explorer, payload, session_payload
 from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint, checkpoint_names
+from ui.models import checkpoint, checkpoint_names, dataset_of, info
 from ui.session_models import LIVE, session_choices, session_encoding, session_model
+from ui.session_models import dataset_of as session_dataset
 from ui.training import current
 from vae.serve.query import point_text, read_name, read_point
 
@@ -14,10 +15,11 @@ Z_LIMIT = 8.0  # a link's point: the prior has next to no mass past 4 standard d
 
 st.title("Latent explorer")
 st.write(
-    "Every dot is one of the 10,000 MNIST test digits, placed at the mean of its encoding and coloured by the "
-    "digit it shows; hover one to see the digit itself. Click anywhere on the plane, on a dot or between them, and "
-    "the decoder draws what lives at that point; hold the button and drag to watch one digit morph into another. "
-    "The dashed circles are one and two standard deviations of the prior N(0, I).")
+    "Every dot is one of the 10,000 test images of the checkpoint's dataset (MNIST's digits or Fashion-MNIST's "
+    "clothes), placed at the mean of its encoding and coloured by its class; hover one to see the image itself. "
+    "Click anywhere on the plane, on a dot or between them, and the decoder draws what lives at that point; hold the "
+    "button and drag to watch one digit or garment morph into another. The dashed circles are one and two standard "
+    "deviations of the prior N(0, I).")
 
 own_models = session_choices(latent_dim=2)
 shipped = [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
@@ -41,7 +43,9 @@ if name in own_models:
         note.caption("Uploaded in this browser tab; no one else sees it.")
 else:
     model = checkpoint(name).model
-own = own_digit(model)
+    note.caption(f"Trained on {info(dataset_of(name)).title}.")
+dataset = info(session_dataset(name) if name in own_models else dataset_of(name))
+own = own_digit(model, dataset.box)
 q = own if own and "mu" in own else None
 start = st.session_state.get("explorer_start")
 data = (session_payload(name, model, session_encoding(name, model), q, start) if name in own_models
@@ -51,7 +55,7 @@ link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z e
 st.divider()
 own_col, prior_col = st.columns(2, gap="large")
 with own_col:
-    own_digit_section(own)
+    own_digit_section(own, dataset)
 with prior_col:
     prior_section(model)
 with st.expander("Check: the server decodes the same point", icon=":material/fact_check:"):

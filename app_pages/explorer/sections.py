@@ -29,7 +29,7 @@ def _next_seed():
 def prior_section(model):
     st.subheader("Samples from the prior")
     st.write("Sixteen points drawn from N(0, I) and decoded: what the model makes when nothing is encoded. "
-             "Where the prior puts mass but no digit was encoded, the samples come out as blends.")
+             "Where the prior puts mass but no test image was encoded, the samples come out as blends.")
     st.button("Draw new samples", key="explorer_redraw", on_click=_next_seed)
     seed = st.session_state.get("explorer_seed", 0)
     z, images = prior_samples(model, 16, seed)
@@ -37,7 +37,7 @@ def prior_section(model):
     st.caption(f"seed {seed} · first z = ({z[0, 0]:.2f}, {z[0, 1]:.2f})")
 
 
-def own_digit(model) -> dict | None:
+def own_digit(model, box: int = 20) -> dict | None:
     """The drawn digit if the pad has ink, else the uploaded file: {"x", "mu", "std", "recon"} with q(z|x),
     {"error"} for a file that is not a digit, or None. Read from the widgets' values in session state, which
     are set before the run starts, so that the map above the widgets can show the digit."""
@@ -46,9 +46,9 @@ def own_digit(model) -> dict | None:
     try:
         drawn = read_ink(pad.get("ink") if isinstance(pad, dict) else pad, SIDE)
         if drawn is not None:
-            x = normalise_digit(drawn)
+            x = normalise_digit(drawn, box)
         elif upload is not None:
-            x = normalise_digit(read_image(upload.getvalue()))
+            x = normalise_digit(read_image(upload.getvalue()), box)
         else:
             return None
     except UntrustedInputError as exc:  # a file that is not a digit, or a malformed drawing
@@ -56,15 +56,18 @@ def own_digit(model) -> dict | None:
     return {"x": x, **encode_digit(model, x)}
 
 
-def own_digit_section(own: dict | None):
-    """The pad, the uploader, and what the encoder made of the user's digit."""
-    st.subheader("Your own digit")
-    st.write("Draw a digit on the black pad, or upload a picture of one (dark on light or light on dark). It is "
-             "cropped to the ink, scaled to 20 pixels and centred on a 28×28 field as MNIST's digits were; its "
-             "encoding appears on the map, labelled, with the 1σ and 2σ ellipses of q(z|x) (small when the encoder "
-             "is sure).")
+def own_digit_section(own: dict | None, dataset):
+    """The pad, the uploader, and what the encoder made of the user's digit (or garment: `dataset` says which)."""
+    thing = "digit" if dataset.item == "digit" else "drawing"
+    st.subheader(f"Your own {thing}")
+    how = ("scaled to 20 pixels and centred on a 28×28 field as MNIST's digits were" if dataset.box == 20 else
+           f"scaled to fill the 28×28 field as {dataset.title}'s images do")
+    st.write(f"Draw a {dataset.item} on the black pad, or upload a picture of one (dark on light or light on dark). "
+             f"It is cropped to the ink, {how}; its encoding appears on the map, labelled, with the 1σ and 2σ "
+             "ellipses of q(z|x) (small when the encoder is sure).")
     digit_pad(key="explorer_pad")
-    st.file_uploader("…or upload a PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="explorer_upload",
+    st.file_uploader(f"…or upload a PNG or JPEG of one {dataset.item}", type=["png", "jpg", "jpeg"],
+                     key="explorer_upload",
                      max_upload_size=IMAGE_BYTES // 2**20)  # the widget states the limit the reader enforces
     if own is None:
         return

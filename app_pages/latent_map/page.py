@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.figures import latent_scatter
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint, checkpoint_names, encoded_test_set
+from ui.models import checkpoint, checkpoint_names, encoded_test_set, info
 from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
 from ui.upload import uploaded_checkpoints
@@ -14,10 +14,11 @@ LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": 
 
 st.title("Latent map")
 st.write(
-    "The encoder turns each 28×28 MNIST test image into a Gaussian over two numbers. Each dot is the "
-    "mean of that Gaussian for one of the 10,000 test digits, coloured by the digit it shows. Digits that "
-    "look alike land close together, and the KL term keeps the whole cloud near the standard normal prior. "
-    "Click a digit in the legend to hide it; double-click to show it alone.")
+    "The encoder turns each 28×28 test image into a Gaussian over two numbers. Each dot is the mean of that "
+    "Gaussian for one of the 10,000 test images of the dataset the checkpoint learned (MNIST's digits or "
+    "Fashion-MNIST's clothes), coloured by its class. Images that look alike land close together, and the KL term "
+    "keeps the whole cloud near the standard normal prior. Click a class in the legend to hide it; double-click to "
+    "show it alone.")
 share = read_link("latent_map",
                   {"checkpoint": ("latent_map_checkpoint", partial(read_name, names=checkpoint_names()))})
 
@@ -38,7 +39,8 @@ if name == LIVE:
     def live_map():
         enc = live_encoding()
         st.caption(f"This session's model after step {enc['step']}; the map refreshes every 2 s while it trains.")
-        st.plotly_chart(latent_scatter(enc["mu"], enc["label"]), key="latent_map_live_chart")
+        st.plotly_chart(latent_scatter(enc["mu"], enc["label"], classes=enc["classes"], item=enc["item"]),
+                        key="latent_map_live_chart")
     with chart_col:
         live_map()
     st.stop()
@@ -47,8 +49,8 @@ with side:
     ckpt = uploaded_checkpoints()[name] if name in own_models else checkpoint(name)
     config = ckpt.config
     decoder = LIKELIHOOD_NAMES[config.likelihood] + (f", σ = {config.sigma:g}" if config.likelihood == "mse" else "")
-    st.caption(f"Decoder: {decoder} · β = {config.beta:g} · latent size {config.latent_dim} · "
-               f"{ckpt.train_config.epochs} epochs, seed {ckpt.train_config.seed}")
+    st.caption(f"Trained on {info(ckpt.train_config.dataset).title} · decoder: {decoder} · β = {config.beta:g} · "
+               f"latent size {config.latent_dim} · {ckpt.train_config.epochs} epochs, seed {ckpt.train_config.seed}")
     unit = "notes' scale" if config.likelihood == "notes" else "nats per image"
     for key, label in (("test_loss", "Test loss (−ELBO)"), ("test_recon", "Reconstruction"), ("test_kl", "KL")):
         if key in ckpt.metrics:
@@ -61,4 +63,5 @@ with chart_col:
     if config.latent_dim != 2:
         st.warning(f"{name} has a {config.latent_dim}-D latent space; the map shows its first two dimensions.")
     enc = session_encoding(name, ckpt.model) if name in own_models else encoded_test_set(name)
-    st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"]), key="latent_map_chart")
+    st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"], classes=enc["classes"], item=enc["item"]),
+                    key="latent_map_chart")

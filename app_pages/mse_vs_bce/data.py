@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.models import checkpoint, mnist
+from ui.models import checkpoint, dataset_of, images
 from vae.blur import blur_measures
 from vae.serve.checkpoint import checkpoint_path
 from vae.toy import contested_pixel, decoder_samples, fit_constant, stroke_data
@@ -15,9 +15,14 @@ def stamps(names) -> tuple:
     return tuple((name, checkpoint_path(name).stat().st_mtime) for name in names)
 
 
-def pick_digits(digit, n: int, seed: int) -> list[int]:
+def test_set(keys: tuple):
+    """The test images of the dataset the models in `keys` were trained on (a page compares one dataset at a time)."""
+    return images(dataset_of(keys[0][0]))
+
+
+def pick_digits(digit, n: int, seed: int, dataset: str = "mnist") -> list[int]:
     """n test-set indices, of one class (or any class if digit is None), drawn with `seed`."""
-    labels = mnist().y_test
+    labels = images(dataset).y_test
     pool = torch.arange(len(labels)) if digit is None else (labels == digit).nonzero().squeeze(1)
     order = torch.randperm(len(pool), generator=torch.Generator().manual_seed(seed))
     return pool[order[:n]].tolist()
@@ -32,7 +37,7 @@ def _reconstruct(name: str, x: torch.Tensor) -> np.ndarray:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def reconstructions(keys: tuple, indices: tuple) -> dict:
-    x = mnist().x_test[list(indices)]
+    x = test_set(keys).x_test[list(indices)]
     return {"original": x.reshape(-1, 28, 28).numpy(), **{name: _reconstruct(name, x) for name, _ in keys}}
 
 
@@ -60,11 +65,11 @@ def manifold(key: tuple, steps: int) -> np.ndarray:
     return images.transpose(0, 2, 1, 3).reshape(steps * 28, steps * 28)
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring blur on 10,000 test digits...")
+@st.cache_data(max_entries=8, show_spinner="Measuring blur on 10,000 test images...")
 def blur_table(keys: tuple) -> list[dict]:
-    """Blur measures of the real test digits, each model's reconstructions of them, and its prior samples."""
-    x = mnist().x_test
-    rows = [{"images": "real test digits", "model": "data", **blur_measures(x)}]
+    """Blur measures of the real test images, each model's reconstructions of them, and its prior samples."""
+    x = test_set(keys).x_test
+    rows = [{"images": "real test images", "model": "data", **blur_measures(x)}]
     for name, _ in keys:
         rows.append({"images": f"{name}: reconstructions", "model": name, **blur_measures(_reconstruct(name, x))})
     for name, _ in keys:
@@ -87,7 +92,7 @@ def toy(p: float, n: int = 500, seed: int = 0) -> dict:
 @st.cache_data(max_entries=32, show_spinner=False)
 def neighbourhood(keys: tuple, index: int, k: int = 50) -> dict:
     """Digit `index`'s latent neighbours under the first model, and every model's output at their contested pixel."""
-    x = mnist().x_test
+    x = test_set(keys).x_test
     with torch.no_grad():
         mu = checkpoint(keys[0][0]).model.encode(x)[0]
     found = contested_pixel(x, mu, index, k)
@@ -100,7 +105,7 @@ def neighbourhood(keys: tuple, index: int, k: int = 50) -> dict:
 def recon_summary(key: tuple) -> dict:
     """Squared error per image (summed over 784 pixels on [0, 1]) and blur of the test-set reconstructions:
     the same units for every model, whatever its likelihood."""
-    x = mnist().x_test
+    x = test_set((key,)).x_test
     recon = _reconstruct(key[0], x)
     return {"squared_error": float(((torch.from_numpy(recon).reshape(len(x), -1) - x) ** 2).sum(1).mean()),
             **blur_measures(recon)}

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.mse_vs_bce import data as mse_data
 from ui.figures import latent_scatter
-from ui.models import checkpoint, checkpoint_names, encoded_test_set
+from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set, images, info
 from app_pages.mse_vs_bce.figures import fit_traces, image_rows, pixel_histogram
 from vae.toy import STROKES, WIDTH, fit_constant
 
@@ -47,17 +47,18 @@ def toy_section(names):
                 "independently, so a sample can mix both strokes); a Gaussian sample is the grey mean plus noise.")
     with right.expander("The fitting code"):
         st.code(inspect.getsource(fit_constant), language="python")
-    st.subheader("The same on real digits")
+    dataset = info(dataset_of(names[0]))
+    st.subheader(f"The same on real {'digits' if dataset.item == 'digit' else 'clothes'}")
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.session_state.setdefault("mse_vs_bce_index", 0)  # a default set here, so that a link may set another
-        index = st.number_input("Test digit #", 0, 9999, key="mse_vs_bce_index")
+        index = st.number_input(f"Test {dataset.item} #", 0, 9999, key="mse_vs_bce_index")
         hood = mse_data.neighbourhood(mse_data.stamps(names), int(index))
         outputs = {name: float(img.reshape(-1)[hood["pixel"]]) for name, img in hood["outputs"].items()}
-        x = mse_data.mnist().x_test[hood["neighbours"][:6]].reshape(-1, 28, 28).numpy()
+        x = images(dataset.name).x_test[hood["neighbours"][:6]].reshape(-1, 28, 28).numpy()
         st.plotly_chart(image_rows({"neighbours": x}, width=440), key="mse_vs_bce_neighbours")
         row, col = divmod(hood["pixel"], 28)
-        st.write(f"The 50 test digits encoded nearest to #{index} (by {names[0]}) disagree most at pixel "
+        st.write(f"The 50 test images encoded nearest to #{index} (by {names[0]}) disagree most at pixel "
                  f"(row {row}, column {col}); the histogram shows what they hold there. The models output "
                  + ", ".join(f"{n} **{v:.2f}**" for n, v in outputs.items())
                  + f"; the neighbours' mean is **{hood['values'].mean():.2f}**.")
@@ -66,7 +67,7 @@ def toy_section(names):
 
 
 def family(label: str) -> list[str]:
-    names = checkpoint_names()
+    names = checkpoint_names("mnist")  # the knobs were turned on MNIST
     configs = {n: checkpoint(n).config for n in names}
     if label.startswith("Decoder σ"):
         chosen = [n for n in names if configs[n].likelihood == "mse" and configs[n].beta == 1]
@@ -84,7 +85,10 @@ def unit_short(config) -> str:
     return "nats, density" if config.likelihood == "mse" else "nats"
 
 
-def knobs_section():
+def knobs_section(dataset: str = "mnist"):
+    if dataset != "mnist":
+        st.info(f"The σ and β ladders and the notes' loss were trained on MNIST only, so this tab shows MNIST models "
+                f"whichever dataset is chosen above ({info(dataset).title}).")
     label = st.radio("Knob", list(FAMILIES), horizontal=True, key="mse_vs_bce_knob")
     names = family(label)
     st.write(FAMILIES[label])

@@ -3,11 +3,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.models import checkpoint, encoded_test_set, mnist, stamp
+from ui.models import checkpoint, dataset_of, encoded_test_set, images, stamp
 from vae.losses import elbo_terms, kl_divergence
 from vae.toy import contested_pixel
 
-AE, VAE_NAME = "ae", "bce"
+# dataset -> (plain autoencoder, VAE): the pair the lesson shows (see the README's checkpoint table)
+PAIRS = {"mnist": ("ae", "bce"), "fashion-mnist": ("fashion-ae", "fashion-bce")}
 BETA_MODELS = {1: "bce", 2: "bce-b2", 4: "bce-b4"}  # β -> shipped checkpoint (see the README table)
 ELBO_SAMPLES, ELBO_SEED = 256, 0  # Monte Carlo draws of z ~ q(z|x) behind the reconstruction term
 
@@ -40,7 +41,7 @@ def spread(name: str) -> dict:
 
 
 def posterior(name: str, index: int) -> dict:
-    """Digit `index`'s q(z|x): mean, standard deviations, and its KL to the prior in nats."""
+    """Test image `index`'s q(z|x): mean, standard deviations, and its KL to the prior in nats."""
     enc = encoded_test_set(name)
     mu, std = enc["mu"][index], enc["std"][index]
     kl = kl_divergence(torch.from_numpy(mu), torch.from_numpy(2 * np.log(std)))
@@ -51,7 +52,7 @@ def posterior(name: str, index: int) -> dict:
 def elbo_numbers(name: str, file_stamp: float, index: int) -> dict:
     """The ELBO of one test digit in nats: E_q[log p(x|z)] by Monte Carlo with a fixed seed, minus the exact KL."""
     model = checkpoint(name).model
-    x = mnist().x_test[index:index + 1]
+    x = images(dataset_of(name)).x_test[index:index + 1]
     with torch.no_grad():
         out = model(x, ELBO_SAMPLES, torch.Generator().manual_seed(ELBO_SEED))
         terms = elbo_terms(x, out, model.config)
@@ -68,7 +69,7 @@ def elbo(name: str, index: int) -> dict:
 @st.cache_data(max_entries=32, show_spinner=False)
 def pixel_average(name: str, file_stamp: float, index: int, k: int = 50) -> dict:
     """The k digits encoded nearest to digit `index`, the pixel they disagree on most, and the decoder's output there."""
-    x = mnist().x_test
+    x = images(dataset_of(name)).x_test
     mu = torch.from_numpy(encoded_test_set(name)["mu"])
     found = contested_pixel(x, mu, index, k)
     output = checkpoint(name).model.decode_images(mu[index:index + 1])[0].reshape(-1)

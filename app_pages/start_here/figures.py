@@ -3,7 +3,7 @@ backgrounds, fonts and grids are left to Streamlit's theme."""
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import latent_scatter
+from ui.figures import DIGITS, latent_scatter
 
 PRIOR_COLOUR, Q_COLOUR, SAMPLE_COLOUR, MEAN_COLOUR = "#8c8c8c", "#e4572e", "#f2a541", "#29a3d6"
 
@@ -25,9 +25,9 @@ def sized(fig: go.Figure, font: int) -> go.Figure:
     return fig.update_yaxes(tickfont_size=font, title_font_size=font)
 
 
-def map_with_samples(mu, labels, z, height: int, font: int) -> go.Figure:
+def map_with_samples(mu, labels, z, height: int, font: int, classes=DIGITS, item="digit") -> go.Figure:
     """The encoded test set with the prior's 2σ circle and the prior samples z marked as crosses."""
-    fig = latent_scatter(mu, labels, height=height)
+    fig = latent_scatter(mu, labels, height=height, classes=classes, item=item)
     _line(fig, circle(2.0), "prior, 2σ", PRIOR_COLOUR, "dash")
     if len(z):
         fig.add_trace(go.Scatter(x=z[:, 0], y=z[:, 1], mode="markers", name="z ~ N(0, I)",

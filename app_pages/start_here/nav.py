@@ -1,11 +1,12 @@
 """Step navigation and presenter mode for the lesson. Every widget key starts with `start_here_`."""
 import streamlit as st
 
+from vae.datasets import DATASETS, Dataset
 from vae.serve.query import read_whole
 
 STEPS = ("1 · Autoencoder", "2 · Its weaknesses", "3 · Encode a distribution", "4 · The ELBO",
          "5 · Reparameterization", "6 · Why blurry")
-STEP_KEY, PRESENTER_KEY = "start_here_step", "start_here_presenter"
+STEP_KEY, PRESENTER_KEY, DATASET_KEY = "start_here_step", "start_here_presenter", "start_here_dataset"
 
 # Presenter mode: larger text, widgets and metrics for a projector at 1920x1080. Scoped to this page's
 # elements by Streamlit's data-testids; injected only while the toggle is on.
@@ -66,6 +67,19 @@ def presenter_mode() -> dict:
     if on:
         st.html(PRESENTER_CSS)
     return {"on": on, "height": 620 if on else 460, "font": 20 if on else 14, "grid": 420 if on else 300}
+
+
+def lesson_dataset() -> Dataset:
+    """The dataset the lesson's steps are shown on (a link may set it; MNIST by default)."""
+    return DATASETS[st.session_state.get(DATASET_KEY) or "mnist"]
+
+
+def dataset_choice(choices) -> Dataset:
+    st.session_state.setdefault(DATASET_KEY, "mnist")
+    st.segmented_control("Dataset", choices, key=DATASET_KEY, required=True,
+                         format_func=lambda d: DATASETS[d].title, help="Steps 1, 2, 4, 5 and 6 work on either "
+                         "dataset; step 3's β models were trained on MNIST.")
+    return lesson_dataset()
 
 
 def go_deeper(page: str, label: str):

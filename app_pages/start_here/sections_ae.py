@@ -2,9 +2,9 @@
 import numpy as np
 import streamlit as st
 
-from app_pages.start_here.data import AE, BETA_MODELS, VAE_NAME, posterior, samples, spread
+from app_pages.start_here.data import BETA_MODELS, PAIRS, posterior, samples, spread
 from app_pages.start_here.figures import image_grid, map_with_samples, posterior_figure
-from app_pages.start_here.nav import go_deeper
+from app_pages.start_here.nav import go_deeper, lesson_dataset
 from ui.models import checkpoint, encoded_test_set
 from ui.navigation import script
 
@@ -12,22 +12,32 @@ LATENT_MAP = script("latent_map")
 N_SAMPLES = 16
 
 
+def plural(dataset) -> str:
+    return "digits" if dataset.item == "digit" else "items"
+
+
+def named(dataset) -> dict:
+    return {"classes": dataset.classes, "item": dataset.item}
+
+
 def autoencoder_step(size: dict):
+    dataset = lesson_dataset()
     st.header("1 · An autoencoder squeezes 784 pixels into 2 numbers")
     st.write(
         "An encoder network maps each 28×28 image to a single point in a plane, and a decoder network has to "
         "rebuild the image from those two numbers alone. Trained only to reconstruct, it learns a code in "
-        "which similar digits tend to land near each other. Below: every MNIST test digit, encoded by a plain "
-        "autoencoder with exactly the VAE's layer sizes.")
+        f"which similar {plural(dataset)} tend to land near each other. Below: every {dataset.title} test "
+        f"{dataset.item}, encoded by a plain autoencoder with exactly the VAE's layer sizes.")
     chart, side = st.columns([3, 1], gap="large")
-    enc, ae = encoded_test_set(AE), checkpoint(AE)
+    name = PAIRS[dataset.name][0]
+    enc, ae = encoded_test_set(name), checkpoint(name)
     with side:
         st.metric("Reconstruction, nats per image (test set)", f"{ae.metrics['test_recon']:.1f}")
         lo, hi = enc["mu"].min(0), enc["mu"].max(0)
         st.metric("Code range of z₁ (latent units)", f"{lo[0]:.0f} to {hi[0]:.0f}")
         st.metric("Code range of z₂ (latent units)", f"{lo[1]:.0f} to {hi[1]:.0f}")
     with chart:
-        fig = map_with_samples(enc["mu"], enc["label"], np.zeros((0, 2)), size["height"], size["font"])
+        fig = map_with_samples(enc["mu"], enc["label"], np.zeros((0, 2)), size["height"], size["font"], **named(dataset))
         st.plotly_chart(fig, key="start_here_ae_map")
     go_deeper(LATENT_MAP, "the latent map of every shipped model")
 
@@ -36,7 +46,7 @@ def _model_column(name: str, title: str, seed: int, size: dict):
     st.subheader(title)
     enc, drawn = encoded_test_set(name), samples(name, N_SAMPLES, seed)
     st.metric("Test codes inside the prior's 2σ circle", f"{100 * spread(name)['inside_2sd']:.0f}%")
-    fig = map_with_samples(enc["mu"], enc["label"], drawn["z"], size["height"], size["font"])
+    fig = map_with_samples(enc["mu"], enc["label"], drawn["z"], size["height"], size["font"], **named(lesson_dataset()))
     st.plotly_chart(fig, key=f"start_here_map_{name}")
     st.caption("The crosses above, z ~ N(0, I), decoded:")
     st.plotly_chart(image_grid(drawn["images"], 8, size["grid"] // 2), key=f"start_here_samples_{name}")
@@ -49,18 +59,19 @@ def weaknesses_step(size: dict):
         "nothing gives the empty space between its clusters a meaning: a point there decodes to whatever the "
         "decoder happens to make of it. So drawing codes from N(0, I) is a gamble that pays off only where the "
         "clusters happen to lie. The VAE's KL term ties its map to the prior, round and centred, so the same "
-        "draws land where codes live and decode to digits more often.")
+        f"draws land where codes live and decode to {plural(lesson_dataset())} more often.")
     if "start_here_seed" not in st.session_state:
         st.session_state["start_here_seed"] = 0
     st.button("Draw new samples", key="start_here_redraw", icon=":material/casino:",
               on_click=lambda: st.session_state.update(start_here_seed=st.session_state["start_here_seed"] + 1))
     seed = st.session_state["start_here_seed"]
+    ae, vae = PAIRS[lesson_dataset().name]
     left, right = st.columns(2, gap="large")
     with left:
-        _model_column(AE, "Autoencoder (ae)", seed, size)
+        _model_column(ae, f"Autoencoder ({ae})", seed, size)
     with right:
-        _model_column(VAE_NAME, "VAE (bce)", seed, size)
-    go_deeper(LATENT_MAP, "compare ae and bce on the latent map")
+        _model_column(vae, f"VAE ({vae})", seed, size)
+    go_deeper(LATENT_MAP, f"compare {ae} and {vae} on the latent map")
 
 
 def distribution_step(size: dict):
@@ -70,6 +81,9 @@ def distribution_step(size: dict):
         "Its loss adds the KL divergence from q(z|x) to the prior N(0, I), which pulls every mean towards 0 and "
         "every spread towards 1, so the codes overlap and fill the plane. Reconstruction pulls the other way, "
         "towards narrow, precise codes; weigh the KL more (β) and the ellipses widen.")
+    if lesson_dataset().name != "mnist":
+        st.caption(f"The β models were trained on MNIST only, so this step shows MNIST digits "
+                   f"whichever dataset the lesson is on ({lesson_dataset().title}).")
     fig_col, side = st.columns([3, 1], gap="large")
     with side:
         beta = st.select_slider("β, the weight of the KL term", list(BETA_MODELS), key="start_here_beta")

@@ -6,9 +6,9 @@ import streamlit as st
 import torch
 
 import vae.losses
-from app_pages.start_here.data import ELBO_SAMPLES, VAE_NAME, blur, elbo, posterior
+from app_pages.start_here.data import ELBO_SAMPLES, PAIRS, blur, elbo, posterior
 from app_pages.start_here.figures import pixel_figure
-from app_pages.start_here.nav import go_deeper
+from app_pages.start_here.nav import go_deeper, lesson_dataset
 from app_pages.start_here.reparam import diagram_html
 from ui.navigation import script
 
@@ -31,7 +31,12 @@ def _ring(image: np.ndarray, pixel: int, factor: int = 6) -> np.ndarray:
     return out
 
 
+def _vae() -> str:
+    return PAIRS[lesson_dataset().name][1]
+
+
 def elbo_step(size: dict):
+    item, name = lesson_dataset().item, _vae()
     st.header("4 · The ELBO: reconstruction minus KL")
     st.write(
         "log p(x) cannot be computed directly, but it is never below the ELBO: the expected log-likelihood of "
@@ -42,17 +47,17 @@ def elbo_step(size: dict):
     images, numbers = st.columns([1, 2], gap="large")
     with numbers:
         st.session_state.setdefault("start_here_elbo_digit", 7)  # a default set here, so that a link may set another
-        index = st.number_input("Test digit (0-9999)", 0, 9999, key="start_here_elbo_digit")
-        terms = elbo(VAE_NAME, index)
+        index = st.number_input(f"Test {item} (0-9999)", 0, 9999, key="start_here_elbo_digit")
+        terms = elbo(name, index)
         a, b, c = st.columns(3)
         a.metric("E_q[log p(x|z)], nats", f"{-terms['recon']:.2f}")
         b.metric("KL(q‖p), nats", f"{terms['kl']:.2f}")
         c.metric("ELBO, nats", f"{terms['elbo']:.2f}")
-        st.caption(f"Model {VAE_NAME}; the expectation is a Monte Carlo mean over {ELBO_SAMPLES} draws of z, "
+        st.caption(f"Model {name}; the expectation is a Monte Carlo mean over {ELBO_SAMPLES} draws of z, "
                    "the KL is exact. The loss below returns −ELBO as loss = recon + kl.")
     with images:
         st.image([_zoom(terms["image"]), _zoom(terms["reconstruction"])], clamp=True, width=size["grid"] // 2,
-                 caption=["the digit x", "decoded at μ"])
+                 caption=[f"the {item} x", "decoded at μ"])
     st.code(inspect.getsource(vae.losses.elbo_terms), language="python")
     go_deeper(ELBO_LAB, "log p(x) = ELBO + gap, computed exactly, in the ELBO lab")
 
@@ -68,29 +73,31 @@ def reparameterization_step(size: dict):
         st.session_state["start_here_eps_seed"] = 0
     st.button("Draw ε", key="start_here_eps", icon=":material/casino:",
               on_click=lambda: st.session_state.update(start_here_eps_seed=st.session_state["start_here_eps_seed"] + 1))
-    post = posterior(VAE_NAME, 7)
+    post = posterior(_vae(), 7)
     eps = torch.randn(2, generator=torch.Generator().manual_seed(st.session_state["start_here_eps_seed"])).numpy()
     z = post["mu"] + post["std"] * eps
     cols = st.columns(4)
     for col, label, value in zip(cols, ("μ", "σ", "ε (the only random part)", "z = μ + σ·ε"),
                                  (post["mu"], post["std"], eps, z)):
         col.metric(f"{label}, latent units", f"({value[0]:.2f}, {value[1]:.2f})")
-    st.caption(f"μ and σ are the {VAE_NAME} encoder's output for test digit 7; each press draws a new ε.")
+    st.caption(f"μ and σ are the {_vae()} encoder's output for test {lesson_dataset().item} 7; each press draws a "
+               "new ε.")
     go_deeper(ELBO_LAB, "gradient variance with and without the trick (section 3 of the ELBO lab)")
 
 
 def blur_step(size: dict):
+    item, name = lesson_dataset().item, _vae()
     st.header("6 · Why the samples are blurry")
     st.write(
-        "Digits encoded close together differ in details: at some pixel, about half of them have ink (1) and "
+        "Images encoded close together differ in details: at some pixel, about half of them have ink (1) and "
         "the rest do not (0). The decoder gives one output per code, and the output that loses least on all of "
         "them is their average, about 0.5: a grey pixel instead of a crisp choice. Many such pixels together "
         "make the decoded image look blurry.")
     fig_col, side = st.columns([3, 1], gap="large")
     with side:
         st.session_state.setdefault("start_here_blur_digit", 1)  # a default set here, so that a link may set another
-        index = st.number_input("Test digit (0-9999)", 0, 9999, key="start_here_blur_digit")
-        found = blur(VAE_NAME, index)
+        index = st.number_input(f"Test {item} (0-9999)", 0, 9999, key="start_here_blur_digit")
+        found = blur(name, index)
         on = float((found["values"] > 0.5).mean())
         st.metric("Neighbours with ink there", f"{100 * on:.0f}%", help="pixel value above 0.5")
         st.metric("Their mean value there (0 to 1)", f"{found['values'].mean():.2f}")
@@ -100,6 +107,6 @@ def blur_step(size: dict):
                         key="start_here_pixel")
         r, c = divmod(found["pixel"], 28)
         st.image([_ring(found["image"], found["pixel"]), _ring(found["decoded"], found["pixel"])], clamp=True,
-                 width=size["grid"] // 2, caption=["the digit", f"decoded at its code (pixel row {r}, column {c})"])
-    st.caption(f"The 50 test digits encoded nearest to digit {index} by {VAE_NAME}, and the pixel they disagree on most.")
+                 width=size["grid"] // 2, caption=[f"the {item}", f"decoded at its code (pixel row {r}, column {c})"])
+    st.caption(f"The 50 test images encoded nearest to {item} {index} by {name}, and the pixel they disagree on most.")
     go_deeper(script("mse_vs_bce"), "blur measured, and MSE against BCE decoders")

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import DIGIT_COLOURS
+from ui.figures import DIGIT_COLOURS, DIGITS
 
 MAX_POINTS = 300  # per-step curves are thinned to this many points: the page redraws them twice a second
 
@@ -48,16 +48,16 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
     return fig
 
 
-def frame_figure(frame: dict, labels: np.ndarray, height: int = 460) -> go.Figure:
-    """One latent-map frame: the first test digits' posterior means, on fixed axes so frames compare."""
+def frame_figure(frame: dict, labels: np.ndarray, height: int = 460, classes=DIGITS, item="digit") -> go.Figure:
+    """One latent-map frame: the first test images' posterior means, on fixed axes so frames compare."""
     fig = go.Figure()
-    for digit in range(10):
-        pts = frame["mu"][labels == digit]
-        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(digit),  # SVG: no WebGL context
-                                   marker={"size": 4, "color": DIGIT_COLOURS[digit], "opacity": 0.75}))
+    for k, name in enumerate(classes):
+        pts = frame["mu"][labels == k]
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,  # SVG: no WebGL context
+                                 marker={"size": 4, "color": DIGIT_COLOURS[k], "opacity": 0.75}))
     fig.update_xaxes(range=[-4, 4], title="z₁")
     fig.update_yaxes(range=[-4, 4], title="z₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision="frames",
                       title=f"epoch {frame['epoch']:.2f} · step {frame['step']}",
-                      legend={"title": "digit", "itemsizing": "constant"})
+                      legend={"title": item, "itemsizing": "constant"})
     return fig

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ui.figures import DIGIT_COLOURS
+from ui.figures import DIGIT_COLOURS, DIGITS
 from app_pages.train.figures import CURVES, ema, thin
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -48,12 +48,12 @@ def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
     RENDER(key=key, data=curves_data(steps, epochs, unit), height=400)
 
 
-def live_map(frame: dict, labels: np.ndarray, key: str) -> None:
-    """One latent-map frame: the first test digits' posterior means on fixed axes, so frames compare."""
+def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
+    """One latent-map frame: the first test images' posterior means on fixed axes, so frames compare."""
     mu = np.asarray(frame["mu"])
     series = [{"x": _rounded(mu[labels == d, 0]), "y": _rounded(mu[labels == d, 1]), "colour": DIGIT_COLOURS[d],
                "size": 3, "alpha": 0.8} for d in range(10)]
     panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": "z₁", "range": [-4, 4, -4, 4],
              "square": True, "series": series}
-    legend = [{"name": str(d), "colour": DIGIT_COLOURS[d]} for d in range(10)]
+    legend = [{"name": name, "colour": DIGIT_COLOURS[d]} for d, name in enumerate(classes)]
     RENDER(key=key, data={"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, height=480)

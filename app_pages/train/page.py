@@ -3,16 +3,18 @@ from functools import partial
 import streamlit as st
 
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint_names
+from ui.models import checkpoint_names, dataset_of, info
 from app_pages.train.sections import idle_panel, live_frame, live_panel
 from ui.training import current, initial_model, max_trainings, resume, start, training_slots
 from vae.config import TrainConfig, VAEConfig
+from vae.datasets import SHIPPED
 from vae.serve.query import read_name
 
 st.title("Train")
 st.write(
-    "Train a VAE here and watch it learn: the loss falls as the decoder learns to redraw digits, the KL term "
-    "measures how much each code says about its digit, and the latent map organises itself from a random "
+    "Train a VAE here and watch it learn: the loss falls as the decoder learns to redraw its images (MNIST's digits "
+    "or Fashion-MNIST's clothes), the KL term measures how much each code says about its image, and the latent "
+    "map organises itself from a random "
     "smudge into clusters pulled towards the standard normal prior. Training keeps running while you visit "
     "other pages; only you see it until you save it.")
 share = read_link("train", {"checkpoint": ("train_warm_start", partial(read_name, names=checkpoint_names()))})
@@ -33,13 +35,17 @@ with st.expander("Settings", expanded=not running):
     seed = c4.number_input("Seed", 0, 10_000, 0, key="train_seed")
     binarize = c1.checkbox("Binarized data", key="train_binarize", help="x ~ Bernoulli(pixel), redrawn every step")
     warm = c2.selectbox("Start from", ["scratch", *checkpoint_names()], key="train_warm_start")
+    if warm != "scratch":  # a checkpoint carries on with the data it was trained on
+        st.session_state["train_dataset"] = dataset_of(warm)
+    dataset = c3.selectbox("Dataset", SHIPPED, key="train_dataset", format_func=lambda d: info(d).title,
+                           disabled=warm != "scratch", help="A model started from a checkpoint keeps its dataset.")
 link_field(share, write_link({} if warm == "scratch" else {"checkpoint": warm}))
 
 b1, b2, b3, _ = st.columns([1, 1, 1, 3])
 if b1.button("Start", type="primary", key="train_start", disabled=running):
     config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta)
     cfg = TrainConfig(epochs=int(epochs), batch_size=batch, lr=lr, mc_samples=int(samples), seed=int(seed),
-                      binarize=binarize)
+                      binarize=binarize, dataset=dataset)
     if start(initial_model(config, cfg, None if warm == "scratch" else warm), cfg):
         st.rerun()
     st.warning(f"The server is busy: it runs at most {max_trainings()} training(s) at once. A slot should free up "

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from app_pages.train.live_chart import live_curves, live_map
-from ui.models import mnist
+from ui.models import images, info
 from app_pages.train.figures import curves_figure, frame_figure
 from ui.training import current, runs, save
 from vae.serve.checkpoint import CheckpointError
@@ -68,19 +68,27 @@ def live_frame():
     """The newest latent map; it changes four times an epoch, so a slower poll keeps the server light."""
     frames = _merged()[2]
     if frames:  # the worker sends its first map a moment after it starts; until then there is nothing to draw
-        live_map(frames[-1], mnist().y_test[:FRAME_DIGITS].numpy(), key="train_live_map")
+        live_map(frames[-1], _labels(), key="train_live_map", classes=_dataset().classes)
+
+
+def _dataset():
+    return info(current().cfg.dataset)
+
+
+def _labels():
+    return images(current().cfg.dataset).y_test[:FRAME_DIGITS].numpy()
 
 
 def replay_frames(frames):
-    labels = mnist().y_test[:FRAME_DIGITS].numpy()
+    labels, named = _labels(), {"classes": _dataset().classes, "item": _dataset().item}
     if len(frames) < 2:
         if frames:  # none at all when the run failed before its first map
-            st.plotly_chart(frame_figure(frames[-1], labels), key="train_frame_live")
+            st.plotly_chart(frame_figure(frames[-1], labels, **named), key="train_frame_live")
         return
     pick = st.slider("Latent map after step", 0, len(frames) - 1, len(frames) - 1, key="train_frame_pick",
                      help="Step through the maps recorded during training: the clusters form, then the "
                           "KL term pulls them towards the standard normal prior.")
-    st.plotly_chart(frame_figure(frames[pick], labels), key="train_frame_replay")
+    st.plotly_chart(frame_figure(frames[pick], labels, **named), key="train_frame_replay")
 
 
 @st.fragment

@@ -11,6 +11,7 @@ import struct
 import torch
 
 from vae.config import TrainConfig, VAEConfig, from_dict
+from vae.datasets import DATASETS
 from vae.model import VAE
 from vae.serve.untrusted import UntrustedInputError, finite_number
 
@@ -100,6 +101,10 @@ def read_metadata(header: dict) -> dict:
         raise CheckpointError(f"this safetensors file has no '{FORMAT}' metadata, so the model it holds is unknown.")
     parsed = {key: parse_json(meta.get(key) or default, f"the checkpoint's {key}") for key, default in
               (("config", "{}"), ("train_config", "{}"), ("metrics", "{}"), ("history", "[]"))}
+    named = parsed["train_config"].get("dataset", "mnist") if isinstance(parsed["train_config"], dict) else "mnist"
+    if not isinstance(named, str) or named not in DATASETS:  # the name itself is never echoed: it is the file's
+        raise CheckpointError("this checkpoint was trained on a dataset this app does not know; it knows "
+                              + ", ".join(d.title for d in DATASETS.values()) + ".")
     try:
         parsed["config"] = from_dict(VAEConfig, parsed["config"])
         parsed["train_config"] = from_dict(TrainConfig, parsed["train_config"])

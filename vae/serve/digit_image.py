@@ -82,16 +82,17 @@ def _grey(image: Image.Image) -> np.ndarray:
 
 
 @reader(DigitImageError, "this drawing")
-def normalise_digit(ink: np.ndarray) -> np.ndarray:
+def normalise_digit(ink: np.ndarray, box: int = 20) -> np.ndarray:
     """Grey levels (H, W) in [0, 1], ink bright -> (28, 28) float32: cropped to the ink, the longer side
-    scaled to 20 pixels, the centre of mass moved to the centre of the field."""
+    scaled to `box` pixels (MNIST's 20; Fashion-MNIST's items fill all 28), the centre of mass moved to the centre
+    of the field as far as the field allows."""
     ink = np.clip(np.asarray(ink, dtype=np.float32), 0, 1)
     if ink.ndim != 2 or ink.max() <= 0.05:
         raise DigitImageError("No ink found: the image is blank.")
     rows = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=1))
     cols = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=0))
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    scale = 20 / max(crop.shape)
+    scale = box / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
     small = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
     small = np.clip(small, 0, 1)

@@ -20,7 +20,6 @@ import weakref
 import torch
 
 from vae.config import TrainConfig, from_dict, to_dict
-from vae.data import DEFAULT_PATH
 from vae.model import VAE
 
 # Up to this batch size the child trains on one thread. Measured on 2 cores (samples/s, one thread vs two): batch
@@ -50,17 +49,17 @@ def _weights(model: VAE) -> dict:
     return {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
 
 
-def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path: str, limit):
+def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path, limit):
     """Runs in the training process: everything it learns goes back through `conn`."""
     from dataclasses import replace
 
     from vae.config import VAEConfig
-    from vae.data import load_mnist
+    from vae.data import load_dataset
     from vae.trainer import train
     try:
         if cfg["batch_size"] <= ONE_THREAD_MAX_BATCH:
             torch.set_num_threads(1)
-        data = load_mnist(data_path)
+        data = load_dataset(cfg.get("dataset", "mnist"), data_path)  # None: the shipped copy
         if limit is not None:  # the first (n_train, n_test) images only: small runs for tests and demos
             data = replace(data, x_train=data.x_train[:limit[0]], y_train=data.y_train[:limit[0]],
                            x_test=data.x_test[:limit[1]], y_test=data.y_test[:limit[1]])
@@ -83,10 +82,10 @@ def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path: str, l
 
 
 class TrainingWorker:
-    def __init__(self, model: VAE, cfg: TrainConfig, owner, data_path=DEFAULT_PATH, limit=None):
+    def __init__(self, model: VAE, cfg: TrainConfig, owner, data_path=None, limit=None):
         self.model = copy.deepcopy(model).eval()  # the parent's copy, refreshed with the child's weights
         self.cfg = cfg
-        self._args = (to_dict(model.config), to_dict(cfg), _weights(model), str(data_path), limit)
+        self._args = (to_dict(model.config), to_dict(cfg), _weights(model), data_path and str(data_path), limit)
         self._owner = weakref.ref(owner)
         self._ctx = _context()
         self._stop = self._ctx.Event()

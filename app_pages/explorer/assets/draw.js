@@ -147,7 +147,7 @@ function drawGrid(ctx, decode, view, header, mode) {
 }
 
 // The user's digit: the mean of q(z|x), its 1- and 2-sigma ellipses (a diagonal Gaussian) and a label.
-function drawMine(ctx, view, { mu, std }) {
+function drawMine(ctx, view, { mu, std }, item = "digit") {
   const [cx, cy] = view.toPx(mu[0], mu[1]);
   const unit = view.toPx(1, 0)[0] - view.toPx(0, 0)[0];
   ctx.strokeStyle = "#000";
@@ -162,8 +162,9 @@ function drawMine(ctx, view, { mu, std }) {
   ctx.font = "bold 14px sans-serif"; ctx.textAlign = "left";
   ctx.lineWidth = 3; ctx.strokeStyle = "#fff";
   const x = cx + Math.max(2 * std[0] * unit, 4) + 6;
-  ctx.strokeText("your digit", x, cy + 5);
-  ctx.fillText("your digit", x, cy + 5);
+  const label = item === "digit" ? "your digit" : "your drawing";
+  ctx.strokeText(label, x, cy + 5);
+  ctx.fillText(label, x, cy + 5);
   ctx.lineWidth = 1;
 }
 
@@ -176,7 +177,7 @@ function drawMap(canvas, model, view, hidden, gridMode) {
   drawAxes(ctx, view);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
-  if (model.header.mine) drawMine(ctx, view, model.header.mine);
+  if (model.header.mine) drawMine(ctx, view, model.header.mine, model.header.item);
   ctx.strokeStyle = "#999";
   ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
   return centres;

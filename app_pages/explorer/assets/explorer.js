@@ -36,7 +36,7 @@ function showTip(root, model, view, i) {
   }
   paintDigit(decoded, model.decode(model.mu[2 * i], model.mu[2 * i + 1]));
   tip.querySelector("span").textContent =
-    `digit ${model.labels[i]} · test #${i}\n${ready ? "the image, and what its\nmean decodes to" : "what its mean decodes to"}`;
+    `${(model.header.item || "digit") === "digit" ? "digit " : ""}${className(model.header, model.labels[i])} · test #${i}\n${ready ? "the image, and what its\nmean decodes to" : "what its mean decodes to"}`;
   tip.dataset.index = String(i);
   tip.style.left = `${x + 12}px`;
   tip.style.top = `${y + 12}px`;

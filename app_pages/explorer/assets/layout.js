@@ -26,16 +26,25 @@ function build(parent) {
   return root;
 }
 
+// The name of class k (a digit for MNIST, "Ankle boot" for Fashion-MNIST), as text, never as markup.
+function className(header, k) {
+  return header.classes ? String(header.classes[k]) : String(k);
+}
+
 function buildLegend(root, model, redraw) {
-  const legend = root.querySelector(".vx-legend");
+  const legend = root.querySelector(".vx-legend"), things = (model.header.item || "digit") === "digit" ? "Digits" : "Items";
+  root.querySelector(".vx-hint").textContent = `${things} shown (click to hide, double-click for one alone)`;
+  legend.setAttribute("aria-label", `${things.toLowerCase()} shown`);
   legend.replaceChildren();
   for (let digit = 0; digit < 10; digit++) {
     const button = document.createElement("button");
     button.className = "vx-key";
     button.dataset.digit = String(digit);
-    button.innerHTML = `<i style="background:${model.header.colours[digit]}"></i>${digit}`;
+    const dot = document.createElement("i");
+    dot.style.background = model.header.colours[digit];
+    button.replaceChildren(dot, className(model.header, digit));
     button.classList.toggle("vx-off", root.vxHidden.has(digit));
-    button.title = "click: hide or show · double-click: only this digit";
+    button.title = `click: hide or show · double-click: only this ${model.header.item || "digit"}`;
     button.onclick = () => {
       root.vxHidden.has(digit) ? root.vxHidden.delete(digit) : root.vxHidden.add(digit);
       redraw();

@@ -19,7 +19,7 @@ export default function (component) {
     root = document.createElement("div");
     root.className = "vp-root";
     root.innerHTML = `<div class="vp-box"><canvas class="vp-pad" width="${PAD}" height="${PAD}"></canvas>
-      <span class="vp-hint">draw a digit here</span></div>
+      <span class="vp-hint">draw here</span></div>
       <button class="vp-clear">Clear</button>`;
     parentElement.appendChild(root);
   }
