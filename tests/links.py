@@ -6,10 +6,15 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+LINKING = ("start_here", "latent_size")  # pages with st.page_link, which only app.py's navigation can resolve
+
+
 def page(key: str, **params) -> AppTest:
-    # the lesson links to other pages, which only app.py's navigation knows; it is the home page there
-    script = ROOT / "app.py" if key == "start_here" else ROOT / "app_pages" / key / "page.py"
+    script = ROOT / "app.py" if key in LINKING else ROOT / "app_pages" / key / "page.py"
     at = AppTest.from_file(str(script), default_timeout=120)
+    if key in LINKING and key != "start_here":  # the lesson is app.py's home page; the others are switched to
+        at.run().query_params.clear()  # (after a first run, as AppTest.switch_page requires)
+        at.switch_page(f"app_pages/{key}/page.py")
     for name, value in params.items():
         at.query_params[name] = value
     return at.run()

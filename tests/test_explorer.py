@@ -13,8 +13,11 @@ from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "explorer" / "page.py")
-SHIPPED = [n for n in list_checkpoints(CHECKPOINT_DIR)
-           if load_checkpoint(CHECKPOINT_DIR / f"{n}.safetensors").config.latent_dim == 2]
+SHIPPED = list_checkpoints(CHECKPOINT_DIR)  # every latent size: beyond 2-D, the map is a slice
+
+
+def m_dataset(name):
+    return load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors").train_config.dataset
 
 
 def model(name="bce"):
@@ -59,7 +62,7 @@ def test_read_z_accepts_two_numbers_or_nothing_yet():
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
     from app_pages.explorer.component import _payload, stamp
     from ui.models import encoded_test_set
-    data = _payload("bce", stamp("bce"), None, None)
+    data = _payload("bce", stamp("bce"), None, None, None)
     head_length = int.from_bytes(data[:4], "little")
     header = json.loads(data[4:4 + head_length])
     floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
@@ -97,7 +100,7 @@ def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
 def test_the_payload_names_the_served_atlas_and_the_grids():
     from app_pages.explorer.atlas import STATIC_DIR
     from app_pages.explorer.component import GRID_N, _payload, stamp
-    data = _payload("bce", stamp("bce"), None, None)
+    data = _payload("bce", stamp("bce"), None, None, None)
     header = json.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     assert header["quantiles"] == prior_quantiles(GRID_N)
     assert header["atlas"].startswith("app/static/mnist-test.png?v=")
@@ -115,9 +118,17 @@ def test_page_runs_for_every_shipped_checkpoint(name):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     at.selectbox(key="explorer_checkpoint").select(name).run()
     assert not at.exception and not at.error
-    assert [m.value for m in at.metric] == ["0.0000", "0.0000"]  # the prior's centre until a click
-    expected = model(name).decode_images(torch.zeros(2)).numpy()
-    np.testing.assert_allclose(heatmap(at), expected, atol=1e-7)
+    assert [m.value for m in at.metric] == ["0.0000", "0.0000"]  # the map's centre until a click
+    m = model(name)
+    z = torch.zeros(2)
+    if m.config.latent_dim > 2:  # the default slice: the two PCA directions through test image 0's code
+        from app_pages.explorer.slices import plane_of
+        from vae.data import load_dataset
+        from vae.latent import slice_point
+        with torch.no_grad():
+            mu = m.encode(load_dataset(m_dataset(name)).x_test)[0].numpy()
+        z = torch.tensor(slice_point(plane_of(("pca", 0), mu), 0.0, 0.0), dtype=torch.float32)
+    np.testing.assert_allclose(heatmap(at), m.decode_images(z).numpy(), atol=1e-6)
 
 
 @pytest.mark.parametrize("name, z", [("bce", [1.25, -0.75]), ("mse", [-2.5, 0.3125])])

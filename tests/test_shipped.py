@@ -44,6 +44,10 @@ def test_readme_metrics_reproduce(datasets, name):
     assert f"--epochs {ckpt.train_config.epochs}" in command
     assert ("--binarize" in command) == ckpt.train_config.binarize
     assert ("--autoencoder" in command) == (not ckpt.config.variational)
+    assert (f"--latent-dim {ckpt.config.latent_dim}" in command) == (ckpt.config.latent_dim != 2)
+    assert (f"--beta {ckpt.config.beta:g}" in command) == (ckpt.config.beta != 1)
+    assert ("--free-bits 0" in command) == (ckpt.train_config.free_bits == 0)
+    assert (f"--iwae-images {ckpt.metrics.get('iwae_images', 0):g}" in command) == ("test_iwae_nll" in ckpt.metrics)
     got = evaluate(ckpt.model, eval_targets(data, ckpt.train_config))
     digits = 2 if ckpt.config.likelihood != "notes" else 4
     assert [round(got[k], digits) for k in ("loss", "recon", "kl")] == [loss, recon, kl]
@@ -67,3 +71,21 @@ def test_readme_blur_measures_reproduce(datasets):
         got = blur_measures(x)
         assert [round(100 * got["grey_share"], 1), round(got["entropy_bits"], 3), round(got["edge_steepness"], 3)] \
             == [float(share), float(entropy), float(steepness)], (title, images)
+
+
+IWAE_ROW = re.compile(r"^\| `([\w-]+)` \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", re.M)
+
+
+def test_readme_iwae_estimates_reproduce(datasets):
+    """-log p(x) by IWAE (K = 5000) for each latent size: recomputed with the noise the command line used."""
+    from vae.trainer import iwae_metrics
+    rows = IWAE_ROW.findall(README.read_text())
+    assert sorted(int(r[1]) for r in rows) == [2, 4, 8, 16, 32]
+    for name, dim, elbo, iwae, gap in rows:
+        ckpt = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors")
+        x = eval_targets(datasets["mnist"], ckpt.train_config)[:ckpt.metrics["iwae_images"]]
+        got = iwae_metrics(ckpt.model, x)
+        assert ckpt.config.latent_dim == int(dim) and round(got["iwae_neg_elbo"], 2) == float(elbo)
+        assert got["test_iwae_nll"] == pytest.approx(ckpt.metrics["test_iwae_nll"], abs=1e-3)
+        assert round(got["test_iwae_nll"], 2) == float(iwae)
+        assert round(got["iwae_neg_elbo"] - got["test_iwae_nll"], 2) == pytest.approx(float(gap))

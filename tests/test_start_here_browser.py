@@ -25,11 +25,11 @@ def test_lesson_steps_in_both_themes(browser, app_url, theme, presenter):
         page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
                                arg=plots, timeout=90000)
         page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=90000)
-        page.wait_for_timeout(1500)  # plotly draws its WebGL layer after the SVG
+        page.wait_for_timeout(800)  # plotly draws its WebGL layer after the SVG
         page.screenshot(path=str(ARTIFACTS / f"start_here_{theme}_{step}.png"))
         # Streamlit scrolls inside its main container, so a tall viewport is the way to see a whole step.
         page.set_viewport_size({"width": 1920, "height": 2400})
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / f"start_here_{theme}_{step}_full.png"))
         page.set_viewport_size({"width": 1920, "height": 1080})
         if step < len(HEADERS):

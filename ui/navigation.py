@@ -9,6 +9,7 @@ PAGES = {
     "train": ("Train", ":material/model_training:"),
     "elbo_lab": ("ELBO lab", ":material/functions:"),
     "mse_vs_bce": ("MSE vs BCE", ":material/blur_on:"),
+    "latent_size": ("Latent size", ":material/stacked_line_chart:"),
 }
 HOME = next(iter(PAGES))
 

@@ -137,5 +137,5 @@ def live_encoding() -> dict:
     data = images(current().cfg.dataset)
     mu, _ = live_model().encode(data.x_test)
     steps = current().snapshot()["steps"]
-    enc = {"mu": mu[:, :2].numpy(), "label": data.y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
+    enc = {"mu": mu.numpy(), "label": data.y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
     return labelled(enc, current().cfg.dataset)

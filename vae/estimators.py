@@ -64,3 +64,30 @@ def log_likelihood_samples(model: VAE, x, n=5000, generator=None) -> torch.Tenso
     mu, logvar = model.encode(x[None])
     z = model.reparameterize(mu, logvar, n, generator)[:, 0]
     return -reconstruction_nll(x, model.decode(z), model.config)
+
+
+@torch.no_grad()
+def iwae_log_px(model: VAE, x, k=5000, generator=None, batch=4) -> torch.Tensor:
+    """The IWAE estimate of log p(x) for each image of x (N, 784), any latent size (Burda et al. 2016):
+    log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x). A lower bound that tightens as K grows."""
+    out = []
+    for xb in x.reshape(-1, 784).split(batch):
+        mu, logvar = model.encode(xb)  # (B, D)
+        z = model.reparameterize(mu, logvar, k, generator)  # (K, B, D)
+        log_prior = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
+        log_q = -0.5 * ((z - mu).pow(2) / logvar.exp() + logvar + math.log(2 * math.pi)).sum(-1)
+        log_w = -reconstruction_nll(xb, model.decode(z), model.config) + log_prior - log_q  # (K, B)
+        out.append(torch.logsumexp(log_w, 0) - math.log(k))
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def elbo_estimate(model: VAE, x, n=20000, generator=None) -> dict:
+    """The ELBO of one image for any latent size: E_q[log p(x|z)] as the mean of n draws (with its standard error)
+    minus the closed-form KL(q(z|x) || N(0, I))."""
+    x = x.reshape(-1)
+    mu, logvar = (t[0] for t in model.encode(x[None]))
+    draws = log_likelihood_samples(model, x, n, generator)
+    kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum().item()
+    expected = draws.mean().item()
+    return {"expected_log_lik": expected, "kl": kl, "elbo": expected - kl, "se": draws.std().item() / math.sqrt(n)}

@@ -29,3 +29,35 @@ def prior_quantiles(n: int) -> list[float]:
     a grid on them puts the same prior mass in every cell, as in Kingma & Welling (2014), figure 4."""
     p = (torch.arange(n, dtype=torch.float64) + 0.5) / n
     return torch.special.ndtri(p).tolist()
+
+
+def pca_plane(mu: np.ndarray) -> dict:
+    """The two directions along which the codes mu (N, D) vary most: orthonormal rows of `axes` (2, D), and the share
+    of the codes' total variance each keeps. Signs are fixed (largest entry positive) so the map never flips."""
+    centred = np.asarray(mu, dtype=np.float64) - np.mean(mu, axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    axes = vt[:2] * np.sign(vt[:2][np.arange(2), np.abs(vt[:2]).argmax(1)])[:, None]
+    return {"axes": axes, "share": (s[:2] ** 2 / (s ** 2).sum()).tolist()}
+
+
+def slice_plane(origin, axes) -> dict:
+    """The plane through `origin` (D,) spanned by two orthonormal directions `axes` (2, D). A map point (a, b) is
+    z = offset + a * axes[0] + b * axes[1], where offset is origin without its part in the plane, so that the map's
+    coordinates are the projections z . axes: the codes' projections and the prior's circles land where they belong."""
+    origin, axes = np.asarray(origin, dtype=np.float64), np.asarray(axes, dtype=np.float64)
+    return {"offset": origin - axes.T @ (axes @ origin), "axes": axes}
+
+
+def slice_point(plane: dict, a: float, b: float) -> np.ndarray:
+    """The latent point (D,) at map coordinates (a, b) of the slice."""
+    return plane["offset"] + a * plane["axes"][0] + b * plane["axes"][1]
+
+
+def project(plane: dict, z: np.ndarray) -> np.ndarray:
+    """Map coordinates (N, 2) of latent points z (N, D): their components along the slice's two directions."""
+    return np.asarray(z, dtype=np.float64) @ plane["axes"].T
+
+
+def coordinate_axes(i: int, j: int, dim: int) -> np.ndarray:
+    """Two coordinate directions e_i, e_j of a dim-dimensional latent space, as a (2, dim) array."""
+    return np.eye(dim)[[i, j]]

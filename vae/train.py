@@ -13,7 +13,7 @@ from vae.config import LIKELIHOODS, TrainConfig, VAEConfig
 from vae.data import DataError, load_dataset
 from vae.datasets import DATASETS
 from vae.serve.folders import load_folder, write_samples
-from vae.trainer import build_model, train
+from vae.trainer import build_model, eval_targets, iwae_metrics, train
 
 DEFAULTS_VAE, DEFAULTS_TRAIN = VAEConfig(), TrainConfig()
 
@@ -27,6 +27,8 @@ def parse_args(argv):
     p.add_argument("--autoencoder", action="store_true", help="a plain autoencoder: z = mu, no sampling, no KL")
     p.add_argument("--epochs", type=int, default=DEFAULTS_TRAIN.epochs)
     p.add_argument("--free-bits", type=float, default=DEFAULTS_TRAIN.free_bits, help="KL floor per latent dim")
+    p.add_argument("--kl-warmup", type=float, default=DEFAULTS_TRAIN.kl_warmup_epochs, metavar="EPOCHS",
+                   help="ramp beta up from 0 over this many epochs")
     p.add_argument("--batch-size", type=int, default=DEFAULTS_TRAIN.batch_size)
     p.add_argument("--lr", type=float, default=DEFAULTS_TRAIN.lr)
     p.add_argument("--mc-samples", type=int, default=DEFAULTS_TRAIN.mc_samples, help="Monte Carlo samples L")
@@ -36,6 +38,8 @@ def parse_args(argv):
     p.add_argument("--data-root", help="a folder in torchvision's layout (<root>/<class>/raw/*-ubyte); "
                                        "without it, the project's own copy in data/")
     p.add_argument("--data", help="an .npz file of the dataset (keys x_train, y_train, x_test, y_test)")
+    p.add_argument("--iwae-images", type=int, default=0, metavar="N",
+                   help="after training, estimate -log p(x) by IWAE (K = 5000) on the first N test images")
     p.add_argument("--samples", help="after training, write test images, reconstructions and prior samples to this PNG")
     p.add_argument("--out", required=True, help="checkpoints/NAME.safetensors (or just NAME)")
     p.add_argument("--checkpoint-dir", default=str(CHECKPOINT_DIR), help="the only folder --out may write to")
@@ -54,6 +58,7 @@ def main(argv=None) -> int:
                            variational=not args.autoencoder)
         cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
                           binarize=args.binarize, seed=args.seed, free_bits=args.free_bits,
+                          kl_warmup_epochs=args.kl_warmup,
                           dataset=args.dataset)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -85,6 +90,10 @@ def main(argv=None) -> int:
         return 1
     metrics = {"test_loss": last["test_loss"], "test_recon": last["test_recon"], "test_kl": last["test_kl"],
                "train_seconds": last["elapsed"], "samples_per_s": last["samples_per_s"], "epochs": cfg.epochs}
+    if args.iwae_images > 0:
+        metrics.update(iwae_metrics(model, eval_targets(data, cfg)[:args.iwae_images]))
+        print(f"IWAE (K = {metrics['iwae_k']}, {metrics['iwae_images']} test images): "
+              f"-log p(x) = {metrics['test_iwae_nll']:.3f}")
     save_checkpoint(out, model, cfg, metrics, history, data.sha256)
     if args.samples:
         print(f"samples -> {write_samples(args.samples, model.eval(), data.x_test)}")

@@ -10,6 +10,7 @@ import torch
 
 from vae.config import TrainConfig, VAEConfig
 from vae.data import ImageSet, binarize
+from vae.estimators import iwae_log_px
 from vae.losses import elbo_terms
 from vae.model import VAE
 
@@ -54,6 +55,17 @@ def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: in
             totals[key] += terms[key].item() * len(xb)
     model.train(was_training)
     return {key: value / len(x) for key, value in totals.items()}
+
+
+IWAE_K = 5000  # importance samples per image for the test set's log p(x) (Burda et al. 2016 use 5000)
+
+
+def iwae_metrics(model: VAE, x: torch.Tensor, k: int = IWAE_K) -> dict:
+    """-log p(x) on test images x, estimated by the IWAE bound with k samples each and fixed noise, beside the
+    -ELBO of the same images (as `evaluate` scores it), so that their difference estimates the gap."""
+    nll = -iwae_log_px(model.eval(), x, k, torch.Generator().manual_seed(EVAL_SEED))
+    return {"test_iwae_nll": nll.mean().item(), "test_iwae_sd": nll.std().item(), "iwae_images": len(x), "iwae_k": k,
+            "iwae_neg_elbo": evaluate(model, x)["loss"]}
 
 
 def kl_weight_at(step: int, steps_per_epoch: int, cfg: TrainConfig) -> float:

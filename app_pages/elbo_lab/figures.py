@@ -59,12 +59,14 @@ def posterior_figure(dec: dict) -> go.Figure:
     return _layout(fig, height=480)
 
 
-def iwae_figure(curve: dict, log_px: float, elbo: float) -> go.Figure:
+def iwae_figure(curve: dict, log_px: float | None, elbo: float) -> go.Figure:
+    """The IWAE bound against K, with log p(x) by quadrature where there is one (a 2-D latent) and the ELBO."""
     fig = go.Figure(go.Scatter(x=curve["k"], y=curve["mean"], mode="lines+markers", name="IWAE bound (mean ± sd)",
                                error_y={"type": "data", "array": curve["std"], "visible": True},
                                line={"color": REPARAM_COLOUR}))
-    fig.add_hline(y=log_px, line={"color": POSTERIOR_COLOUR, "width": 2},
-                  annotation_text=f"log p(x) by quadrature = {log_px:.2f}", annotation_position="bottom right")
+    if log_px is not None:
+        fig.add_hline(y=log_px, line={"color": POSTERIOR_COLOUR, "width": 2},
+                      annotation_text=f"log p(x) by quadrature = {log_px:.2f}", annotation_position="bottom right")
     fig.add_hline(y=elbo, line={"color": Q_COLOUR, "dash": "dot"},
                   annotation_text=f"ELBO = {elbo:.2f}", annotation_position="top right")
     fig.update_xaxes(type="log", title="K, samples per bound")
@@ -85,14 +87,14 @@ def gradient_figure(samples: dict, dim: int = 0) -> go.Figure:
     return _layout(fig, height=360)
 
 
-def monte_carlo_figure(running: np.ndarray, target: float, sd: float) -> go.Figure:
+def monte_carlo_figure(running: np.ndarray, target: float, sd: float, target_name: str = "exact value") -> go.Figure:
     t = np.arange(1, len(running) + 1)
     band = sd / np.sqrt(t)
     fig = go.Figure([
         go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([target + band, (target - band)[::-1]]),
-                   fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, name="exact ± σ/√T",
+                   fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, name=f"{target_name} ± σ/√T",
                    hoverinfo="skip"),
-        go.Scatter(x=t, y=np.full_like(running, target), mode="lines", name="exact value",
+        go.Scatter(x=t, y=np.full_like(running, target), mode="lines", name=target_name,
                    line={"color": POSTERIOR_COLOUR}),
         go.Scatter(x=t, y=running, mode="lines", name="running mean", line={"color": SCORE_COLOUR})])
     fig.update_xaxes(type="log", title="T, number of samples")

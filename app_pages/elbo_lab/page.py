@@ -9,17 +9,18 @@ from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
 from vae.serve.query import read_name, read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
+from app_pages.elbo_lab.sections_nd import estimate_section
 
 st.title("ELBO lab")
 st.write(
     "A VAE is trained by maximising the ELBO, a lower bound on log p(x), because p(x) itself is an integral "
     "over every possible code z. With only two latent dimensions that integral fits on a grid, so this page "
     "computes exactly what the theory says is out of reach, and sets the bound, the gap and the estimators "
-    "beside it. Pick a test image (a digit, or a garment for a Fashion-MNIST model); every number below is computed "
-    "live on the chosen model.")
+    "beside it; for a larger latent space it estimates them. Pick a test image (a digit, or a garment for a "
+    "Fashion-MNIST model); every number below is computed live on the chosen model.")
 
 names = [n for n in checkpoint_names()
-         if checkpoint(n).config.latent_dim == 2 and checkpoint(n).config.likelihood != "notes"
+         if checkpoint(n).config.likelihood != "notes"
          and checkpoint(n).config.variational]  # a plain autoencoder has no q(z|x) to bound with
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
@@ -43,7 +44,7 @@ with image_col:
     st.image(np.kron(image, np.ones((5, 5))), clamp=True,
              caption=f"test {dataset.item} {index}: {dataset.label(images(dataset.name).y_test[index])}", width=140)
 
-posterior_section(name, index)
+(posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
 iwae_section(name, index)
 gradient_section(name, index)
 monte_carlo_section(name, index)

@@ -13,7 +13,8 @@ import streamlit as st
 from ui.figures import DIGIT_COLOURS
 from ui.models import checkpoint, encoded_test_set, stamp
 from app_pages.explorer.atlas import COLUMNS, atlas_url
-from vae.latent import prior_quantiles
+from app_pages.explorer.slices import plane_of
+from vae.latent import prior_quantiles, project
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
 
@@ -34,36 +35,50 @@ def pack(header: dict, arrays) -> bytes:
     return len(head).to_bytes(4, "little") + head + body
 
 
-def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None) -> bytes:
+def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, plane=None) -> bytes:
     """Everything the browser needs for one model: its decoder, the encoded test set, the grids, the atlas, and the
-    point to decode before the user picks one (from the link, fixed for the session: the bytes stay the same)."""
-    layers = decoder_layers(model)
-    mu = enc["mu"][:, :2]
+    point to decode before the user picks one (from the link, fixed for the session: the bytes stay the same).
+    For a latent space of more than two dimensions, `plane` is the slice the map shows: the decoder's first layer is
+    folded onto it and the codes are projected onto it."""
+    layers = decoder_layers(model, plane)
+    mu = enc["mu"] if plane is None else project(plane, enc["mu"])
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
               "classes": list(enc["classes"]), "item": enc["item"],
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
               "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(enc["dataset"]), "columns": COLUMNS,
-              "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start}
+              "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start,
+              "axes": None if plane is None else plane.get("names")}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None) -> bytes:
-    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start)
+def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None, cut: tuple | None) -> bytes:
+    enc = encoded_test_set(name)
+    return build_payload(name, checkpoint(name).model, enc, mine, start, cut and plane_of(cut, enc["mu"]))
 
 
-def _mine(q: dict | None) -> tuple | None:
-    return None if q is None else tuple(round(float(v), 6) for v in (*q["mu"][:2], *q["std"][:2]))
+def _mine(q: dict | None, plane) -> tuple | None:
+    """q(z|x) of the user's digit on the map: its mean projected, and its spread along each of the map's axes."""
+    if q is None:
+        return None
+    mu, std = np.asarray(q["mu"], dtype=np.float64), np.asarray(q["std"], dtype=np.float64)
+    if plane is not None:
+        mu, std = project(plane, mu[None])[0], np.sqrt(plane["axes"] ** 2 @ std ** 2)
+    return tuple(round(float(v), 6) for v in (*mu[:2], *std[:2]))
 
 
-def payload(name: str, q: dict | None = None, start: tuple | None = None) -> bytes:
-    """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one."""
-    return _payload(name, stamp(name), _mine(q), start)
+def payload(name: str, q: dict | None = None, start: tuple | None = None, cut: tuple | None = None) -> bytes:
+    """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one,
+    on the slice `cut` (app_pages.explorer.slices) of a latent space larger than two."""
+    plane = cut and plane_of(cut, encoded_test_set(name)["mu"])
+    return _payload(name, stamp(name), _mine(q, plane), start, cut)
 
 
-def session_payload(label: str, model, enc: dict, q: dict | None = None, start: tuple | None = None) -> bytes:
+def session_payload(label: str, model, enc: dict, q: dict | None = None, start: tuple | None = None,
+                    cut: tuple | None = None) -> bytes:
     """The same for one of this session's own models (not cached: it belongs to this session alone)."""
-    return build_payload(label, model, enc, _mine(q), start)
+    plane = cut and plane_of(cut, enc["mu"])
+    return build_payload(label, model, enc, _mine(q, plane), start, plane)
 
 
 def _chosen():

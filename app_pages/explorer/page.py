@@ -3,9 +3,10 @@ from functools import partial
 import streamlit as st
 
 from app_pages.explorer.component import latent_explorer, payload, session_payload
+from app_pages.explorer.slices import describe, plane_of, slice_controls
 from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint, checkpoint_names, dataset_of, info
+from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set, info
 from ui.session_models import LIVE, session_choices, session_encoding, session_model
 from ui.session_models import dataset_of as session_dataset
 from ui.training import current
@@ -21,13 +22,13 @@ st.write(
     "button and drag to watch one digit or garment morph into another. The dashed circles are one and two standard "
     "deviations of the prior N(0, I).")
 
-own_models = session_choices(latent_dim=2)
-shipped = [n for n in checkpoint_names() if checkpoint(n).config.latent_dim == 2]
+own_models = session_choices()
+shipped = checkpoint_names()
 names = own_models + shipped
 share = read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_name, names=shipped)),
                                "z": ("explorer_start", partial(read_point, limit=Z_LIMIT))})
 if not names:
-    st.error("No checkpoint with a 2-D latent space in checkpoints/.")
+    st.error("No checkpoint in checkpoints/.")
     st.stop()
 
 pick, note = st.columns([1, 3])
@@ -45,12 +46,16 @@ else:
     model = checkpoint(name).model
     note.caption(f"Trained on {info(dataset_of(name)).title}.")
 dataset = info(session_dataset(name) if name in own_models else dataset_of(name))
+cut = slice_controls(model.config.latent_dim, dataset.item)
 own = own_digit(model, dataset.box)
 q = own if own and "mu" in own else None
 start = st.session_state.get("explorer_start")
-data = (session_payload(name, model, session_encoding(name, model), q, start) if name in own_models
-        else payload(name, q, start))
+enc = session_encoding(name, model) if name in own_models else encoded_test_set(name)
+data = session_payload(name, model, enc, q, start, cut) if name in own_models else payload(name, q, start, cut)
 z = latent_explorer(data, key="explorer_map") or start
+plane = cut and plane_of(cut, enc["mu"])
+if cut:
+    st.caption(describe(cut, plane, dataset.item))
 link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}), private=name in own_models)
 st.divider()
 own_col, prior_col = st.columns(2, gap="large")
@@ -59,4 +64,4 @@ with own_col:
 with prior_col:
     prior_section(model)
 with st.expander("Check: the server decodes the same point", icon=":material/fact_check:"):
-    server_check(model, z)  # an engineering check, kept out of the teaching flow
+    server_check(model, z, plane)  # an engineering check, kept out of the teaching flow

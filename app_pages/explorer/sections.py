@@ -6,20 +6,21 @@ from app_pages.explorer.figures import digit_view, mosaic
 from vae.serve.browser_values import read_ink
 from vae.serve.digit_image import MAX_BYTES as IMAGE_BYTES, normalise_digit, read_image
 from vae.serve.untrusted import UntrustedInputError
-from vae.latent import decode_point, encode_digit, prior_samples
+from vae.latent import decode_point, encode_digit, prior_samples, slice_point
 
 
-def server_check(model, z):
+def server_check(model, z, plane=None):
     if z is None:
         z = (0.0, 0.0)
-        st.caption("Until you click, the point shown is the prior's centre, z = (0, 0).")
+        st.caption("Until you click, the point shown is the map's (0, 0).")
     st.caption("When you let go of the button, the browser sends z to the server, which decodes it with PyTorch "
                "(the browser decoded it from the same weights):")
     z1_col, z2_col, image_col, _ = st.columns([1, 1, 1, 3])
     z1_col.metric("z₁", f"{z[0]:.4f}")
     z2_col.metric("z₂", f"{z[1]:.4f}")
     with image_col:
-        digit_view(decode_point(model, z), key="explorer_server_digit", width=130)
+        digit_view(decode_point(model, z if plane is None else slice_point(plane, *z)), key="explorer_server_digit",
+                   width=130)
 
 
 def _next_seed():
@@ -34,7 +35,8 @@ def prior_section(model):
     seed = st.session_state.get("explorer_seed", 0)
     z, images = prior_samples(model, 16, seed)
     digit_view(mosaic(images, cols=8), key="explorer_prior", width=432, decimals=3)
-    st.caption(f"seed {seed} · first z = ({z[0, 0]:.2f}, {z[0, 1]:.2f})")
+    first = ", ".join(f"{v:.2f}" for v in z[0, :4]) + (", …" if z.shape[1] > 4 else "")
+    st.caption(f"seed {seed} · first z = ({first}), all {z.shape[1]} dimensions drawn")
 
 
 def own_digit(model, box: int = 20) -> dict | None:
@@ -82,5 +84,6 @@ def own_digit_section(own: dict | None, dataset):
         st.caption("Decoded from the mean")
         digit_view(own["recon"], key="explorer_own_recon", width=110)
     mu, std = own["mu"], own["std"]
-    numbers.markdown(f"mean of q(z|x)  \n**({mu[0]:.2f}, {mu[1]:.2f})**  \n"
+    part = "" if len(mu) == 2 else f" (first 2 of {len(mu)})"
+    numbers.markdown(f"mean of q(z|x){part}  \n**({mu[0]:.2f}, {mu[1]:.2f})**  \n"
                      f"standard deviations  \n**({std[0]:.3f}, {std[1]:.3f})**")

@@ -8,13 +8,15 @@ from ui.models import checkpoint, checkpoint_names, encoded_test_set, info
 from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
 from ui.upload import uploaded_checkpoints
+from vae.latent import pca_plane
 from vae.serve.query import read_name
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
 
 st.title("Latent map")
 st.write(
-    "The encoder turns each 28×28 test image into a Gaussian over two numbers. Each dot is the mean of that "
+    "The encoder turns each 28×28 test image into a Gaussian over its code z: two numbers for most models here, up "
+    "to 32 for the latent-size ladder. Each dot is the mean of that "
     "Gaussian for one of the 10,000 test images of the dataset the checkpoint learned (MNIST's digits or "
     "Fashion-MNIST's clothes), coloured by its class. Images that look alike land close together, and the KL term "
     "keeps the whole cloud near the standard normal prior. Click a class in the legend to hide it; double-click to "
@@ -29,6 +31,22 @@ if not names:
              "`python -m vae.train --likelihood bce --out checkpoints/bce.safetensors`.")
     st.stop()
 
+def show(enc: dict, key: str):
+    """The codes on the map: the plane itself for a 2-D model; otherwise their projection onto the two directions
+    along which they vary most (PCA), said as such, with the share of their variance it keeps."""
+    mu, names = enc["mu"], ("z₁", "z₂")
+    if mu.shape[1] > 2:
+        found = pca_plane(mu)
+        mu, names = mu @ found["axes"].T, ("PC1", "PC2")
+        st.info(f"This model's latent space has {enc['mu'].shape[1]} dimensions. The map is a projection: the codes' "
+                f"components along their two principal directions (PCA), which keep {sum(found['share']):.0%} of their "
+                f"variance ({found['share'][0]:.0%} and {found['share'][1]:.0%}). Codes close here may be far apart "
+                "in the other directions.", icon=":material/3d_rotation:")
+    fig = latent_scatter(mu, enc["label"], classes=enc["classes"], item=enc["item"])
+    fig.update_layout(xaxis_title=names[0], yaxis_title=names[1])
+    st.plotly_chart(fig, key=key)
+
+
 chart_col, side = st.columns([3, 1], gap="large")
 with side:
     name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
@@ -39,8 +57,7 @@ if name == LIVE:
     def live_map():
         enc = live_encoding()
         st.caption(f"This session's model after step {enc['step']}; the map refreshes every 2 s while it trains.")
-        st.plotly_chart(latent_scatter(enc["mu"], enc["label"], classes=enc["classes"], item=enc["item"]),
-                        key="latent_map_live_chart")
+        show(enc, key="latent_map_live_chart")
     with chart_col:
         live_map()
     st.stop()
@@ -60,8 +77,4 @@ with side:
                 "so every digit is encoded onto the prior: the map is one blob.")
 
 with chart_col:
-    if config.latent_dim != 2:
-        st.warning(f"{name} has a {config.latent_dim}-D latent space; the map shows its first two dimensions.")
-    enc = session_encoding(name, ckpt.model) if name in own_models else encoded_test_set(name)
-    st.plotly_chart(latent_scatter(enc["mu"][:, :2], enc["label"], classes=enc["classes"], item=enc["item"]),
-                    key="latent_map_chart")
+    show(session_encoding(name, ckpt.model) if name in own_models else encoded_test_set(name), key="latent_map_chart")

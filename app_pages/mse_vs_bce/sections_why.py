@@ -11,6 +11,7 @@ from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set
 from app_pages.mse_vs_bce.figures import fit_traces, image_rows, pixel_histogram
 from vae.toy import STROKES, WIDTH, fit_constant
 
+KNOB_BETAS = (1, 2, 4)  # the whole β ladder, 0.1 to 16, is on the Latent size page
 CONTESTED = STROKES[1][-1]  # a pixel of the second stroke only: ink with probability p
 FAMILIES = MappingProxyType({
     "Decoder σ (Gaussian)": "σ sets the price of a squared error (it is divided by 2σ²). A larger σ makes "
@@ -74,7 +75,8 @@ def family(label: str) -> list[str]:
         return sorted(chosen, key=lambda n: configs[n].sigma)
     if label.startswith("β"):
         chosen = [n for n in names if configs[n].likelihood == "bce" and configs[n].variational
-                  and not checkpoint(n).train_config.binarize]
+                  and not checkpoint(n).train_config.binarize and configs[n].latent_dim == 2
+                  and configs[n].beta in KNOB_BETAS]
         return sorted(chosen, key=lambda n: configs[n].beta)
     return [n for n in ("mse", "notes") if n in names]
 

@@ -4,17 +4,23 @@ import numpy as np
 from torch import nn
 
 
-def decoder_layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
+def decoder_layers(model, plane: dict | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """The decoder's Linear layers as float32 (weight (out, in), bias (out,)).
 
     The browser replays them as Linear, Tanh, ..., Linear, sigmoid; any other decoder is refused here rather
-    than decoded wrongly there.
+    than decoded wrongly there. With a `plane` (vae.latent.slice_plane) of a latent space of any size, the first
+    layer is folded onto the slice: W z + b at z = offset + a u + b v is (W offset + b) + [W u, W v] (a, b), so the
+    browser decodes the slice with a two-input layer, exactly as it decodes a 2-D model.
     """
     modules = list(model.decoder)
     linears = modules[0::2]
     if not all(isinstance(m, nn.Linear) for m in linears) or not all(isinstance(m, nn.Tanh) for m in modules[1::2]):
         raise ValueError("the decoder is not a Linear/Tanh stack")
-    return [(m.weight.detach().float().numpy(), m.bias.detach().float().numpy()) for m in linears]
+    layers = [(m.weight.detach().double().numpy(), m.bias.detach().double().numpy()) for m in linears]
+    if plane is not None:
+        w, b = layers[0]
+        layers[0] = (w @ plane["axes"].T, w @ plane["offset"] + b)
+    return [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]
 
 
 def square_view(mu: np.ndarray, quantile: float = 0.001, pad: float = 0.08) -> list[float]:

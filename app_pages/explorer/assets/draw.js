@@ -53,7 +53,8 @@ function sizeCanvas(canvas, width, height) {
   return ctx;
 }
 
-function drawAxes(ctx, view) {
+function drawAxes(ctx, view, names) {
+  names = names || ["z₁", "z₂"];  // a slice of a larger latent space names its own axes
   const [x0, x1, y0, y1] = view.bounds, PLOT = view.plot;
   ctx.font = "12px sans-serif";
   ctx.fillStyle = "#555";
@@ -71,9 +72,9 @@ function drawAxes(ctx, view) {
     ctx.textAlign = "right";
     ctx.fillText(String(t), PLOT.left - 6, py + 4);
   }
-  ctx.fillText("z₂", PLOT.left - 28, PLOT.top + 12);
+  ctx.fillText(names[1], PLOT.left - 28, PLOT.top + 12);
   ctx.textAlign = "center";
-  ctx.fillText("z₁", PLOT.left + PLOT.size - 8, PLOT.top + PLOT.size + 30);
+  ctx.fillText(names[0], PLOT.left + PLOT.size - 8, PLOT.top + PLOT.size + 30);
 }
 
 // The prior N(0, I): circles at 1 and 2 standard deviations.
@@ -174,7 +175,7 @@ function drawMap(canvas, model, view, hidden, gridMode) {
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, view.mapSize, view.mapSize);
   const centres = gridMode ? drawGrid(ctx, model.decode, view, model.header, gridMode) : [];
-  drawAxes(ctx, view);
+  drawAxes(ctx, view, model.header.axes);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
   if (model.header.mine) drawMine(ctx, view, model.header.mine, model.header.item);

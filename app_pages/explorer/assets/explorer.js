@@ -73,7 +73,8 @@ function setup(root, model, setStateValue) {
       root.vxZ = pending;
       pending = null;
       paintDigit(decoded, model.decode(root.vxZ[0], root.vxZ[1]));
-      label.textContent = `z = (${root.vxZ[0].toFixed(3)}, ${root.vxZ[1].toFixed(3)})`;
+      const [a, b] = [root.vxZ[0].toFixed(3), root.vxZ[1].toFixed(3)], names = model.header.axes;
+      label.textContent = names ? `${names[0]} = ${a}, ${names[1]} = ${b} on the slice` : `z = (${a}, ${b})`;
       Object.assign(label.dataset, { z1: root.vxZ[0], z2: root.vxZ[1] });
       root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);
     }
