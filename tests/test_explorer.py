@@ -5,15 +5,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from kinds import one_of_each_kind
 from streamlit.testing.v1 import AppTest
 
-from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.latent import encode_digit, prior_quantiles, prior_samples
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "explorer" / "page.py")
-SHIPPED = list_checkpoints(CHECKPOINT_DIR)  # every latent size: beyond 2-D, the map is a slice
+SHIPPED = one_of_each_kind()  # every latent size and objective; beyond 2-D the map is a slice
 
 
 def m_dataset(name):
