@@ -1,3 +1,4 @@
+import os
 import re
 import sys
 from dataclasses import replace
@@ -47,7 +48,8 @@ def app_url(browser):
     """A real `streamlit run app.py` server for browser tests; its log goes to artifacts/streamlit.log."""
     from scripts.appserver import app_server
     ARTIFACTS.mkdir(exist_ok=True)
-    with app_server(ARTIFACTS / "streamlit.log") as url:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # the suite runs on two workers, each with its own server
+    with app_server(ARTIFACTS / f"streamlit{'-' + worker if worker else ''}.log") as url:
         yield url
 
 

@@ -5,7 +5,8 @@ from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoi
 
 def one_of_each_kind() -> list[str]:
     kinds = {}
-    for name in sorted(list_checkpoints(CHECKPOINT_DIR), key=lambda n: (len(n), n)):  # bce before bce-b2
+    shipped = [n for n in list_checkpoints(CHECKPOINT_DIR) if not n.startswith("test-")]  # not another test's scratch
+    for name in sorted(shipped, key=lambda n: (len(n), n)):  # bce before bce-b2
         ckpt = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors")
         c, t = ckpt.config, ckpt.train_config
         kinds.setdefault((t.dataset, c.likelihood, c.variational, c.latent_dim, t.binarize), name)

@@ -35,6 +35,9 @@ def test_the_size_table_is_the_ladder_with_its_own_numbers(at):
 def test_the_chart_puts_each_checkpoint_at_its_rate_and_distortion(at):
     [fig] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "latent_size_rd" in c.proto.id]
     ladders = {t["name"]: t for t in fig["data"] if t.get("customdata")}
+    for t in ladders.values():  # a scratch save of a test running on the other worker is no shipped checkpoint
+        keep = [k for k, n in enumerate(t["customdata"]) if not n.startswith("test-")]
+        t.update({key: [t[key][k] for k in keep] for key in ("customdata", "x", "y")})
     assert set(ladders) == {"β ladder (2-D)", "latent size ladder (β = 1)"}
     assert ladders["β ladder (2-D)"]["customdata"] == list(BETAS)
     assert ladders["latent size ladder (β = 1)"]["customdata"] == list(SIZES)

@@ -22,7 +22,8 @@ def readme_rows():
 
 
 def test_readme_lists_every_shipped_checkpoint():
-    shipped = sorted(p.stem for p in CHECKPOINT_DIR.glob("*.safetensors"))
+    # (test-* files are the scratch saves of tests running beside this one on the other worker)
+    shipped = sorted(p.stem for p in CHECKPOINT_DIR.glob("*.safetensors") if not p.stem.startswith("test-"))
     assert {"bce", "mse", "notes"} <= set(shipped)
     assert sorted(readme_rows()) == shipped
 
