@@ -63,7 +63,7 @@ def test_read_z_accepts_two_numbers_or_nothing_yet():
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
     from app_pages.explorer.component import _payload, stamp
     from ui.models import encoded_test_set
-    data = _payload("bce", stamp("bce"), None, None, None)
+    data = _payload("bce", stamp("bce"), None, None, None, None)
     head_length = int.from_bytes(data[:4], "little")
     header = json.loads(data[4:4 + head_length])
     floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
@@ -101,7 +101,7 @@ def test_the_atlas_holds_every_test_digit_at_its_index(mnist):
 def test_the_payload_names_the_served_atlas_and_the_grids():
     from app_pages.explorer.atlas import STATIC_DIR
     from app_pages.explorer.component import GRID_N, _payload, stamp
-    data = _payload("bce", stamp("bce"), None, None, None)
+    data = _payload("bce", stamp("bce"), None, None, None, None)
     header = json.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     assert header["quantiles"] == prior_quantiles(GRID_N)
     assert header["atlas"].startswith("app/static/mnist-test.png?v=")

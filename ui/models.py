@@ -27,7 +27,7 @@ def checkpoint_names(dataset: str | None = None) -> list[str]:
     """The checkpoints in checkpoints/ the app can show (trained on a dataset it ships), optionally of one dataset."""
     names = list_checkpoints(CHECKPOINT_DIR)
     names = [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
-    return [n for n in names if dataset_of(n) in SHIPPED and dataset in (None, dataset_of(n))]
+    return [n for n in names if (trained_on := dataset_of(n)) in SHIPPED and dataset in (None, trained_on)]
 
 
 def stamp(name: str) -> float:
@@ -56,15 +56,10 @@ def info(dataset: str) -> Dataset:
     return DATASETS[dataset]
 
 
-def test_images(model) -> ImageSet:
-    """The dataset a model (a Checkpoint, or anything with a train_config) was trained on."""
-    return images(model.train_config.dataset)
-
-
 def labelled(enc: dict, dataset: str) -> dict:
     """An encoding with what the figures need to name its classes."""
     d = info(dataset)
-    return {**enc, "dataset": dataset, "classes": d.classes, "item": d.item, "title": d.title}
+    return {**enc, "dataset": dataset, "classes": d.classes, "item": d.item}
 
 
 @st.cache_resource(show_spinner="Encoding the 10,000 test digits...", max_entries=32)

@@ -31,18 +31,14 @@ def dataset_of(label: str) -> str:
     return (current().cfg if label == LIVE else uploaded_checkpoints()[label].train_config).dataset
 
 
-def _encode(model: VAE, label: str) -> dict:
-    return encode(model, dataset_of(label))
-
-
 def session_encoding(label: str, model: VAE) -> dict:
     """The test set encoded by `model`, this session's model called `label`: kept for an upload (its weights never
     change), recomputed for the live run (they change at every step)."""
     if label == LIVE:
-        return _encode(model, label)
+        return encode(model, dataset_of(label))
     memo = st.session_state.setdefault(ENCODINGS, {})
     key = (label, id(model))
     if key not in memo:
         memo.clear()  # one upload's encoding at a time bounds the memory a session holds
-        memo[key] = _encode(model, label)
+        memo[key] = encode(model, dataset_of(label))
     return memo[key]

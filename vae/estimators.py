@@ -4,8 +4,8 @@ import math
 
 import torch
 
-from vae.losses import reconstruction_nll
-from vae.marginal import log_joint, log_q
+from vae.losses import kl_divergence, reconstruction_nll
+from vae.marginal import log_joint, log_prior, log_q
 from vae.model import VAE
 
 
@@ -74,9 +74,7 @@ def iwae_log_px(model: VAE, x, k=5000, generator=None, batch=4) -> torch.Tensor:
     for xb in x.reshape(-1, 784).split(batch):
         mu, logvar = model.encode(xb)  # (B, D)
         z = model.reparameterize(mu, logvar, k, generator)  # (K, B, D)
-        log_prior = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
-        log_q = -0.5 * ((z - mu).pow(2) / logvar.exp() + logvar + math.log(2 * math.pi)).sum(-1)
-        log_w = -reconstruction_nll(xb, model.decode(z), model.config) + log_prior - log_q  # (K, B)
+        log_w = -reconstruction_nll(xb, model.decode(z), model.config) + log_prior(z) - log_q(z, mu, logvar)  # (K, B)
         out.append(torch.logsumexp(log_w, 0) - math.log(k))
     return torch.cat(out)
 
@@ -88,6 +86,6 @@ def elbo_estimate(model: VAE, x, n=20000, generator=None) -> dict:
     x = x.reshape(-1)
     mu, logvar = (t[0] for t in model.encode(x[None]))
     draws = log_likelihood_samples(model, x, n, generator)
-    kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum().item()
+    kl = kl_divergence(mu, logvar).item()
     expected = draws.mean().item()
     return {"expected_log_lik": expected, "kl": kl, "elbo": expected - kl, "se": draws.std().item() / math.sqrt(n)}

@@ -13,7 +13,6 @@ import streamlit as st
 from ui.figures import DIGIT_COLOURS
 from ui.models import checkpoint, encoded_test_set, stamp
 from app_pages.explorer.atlas import COLUMNS, atlas_url
-from app_pages.explorer.slices import plane_of
 from vae.latent import prior_quantiles, project
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
@@ -45,16 +44,17 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
     header = {"name": name, "n": len(mu), "view": square_view(mu), "colours": list(DIGIT_COLOURS),
               "classes": list(enc["classes"]), "item": enc["item"],
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
-              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N), "atlas": atlas_url(enc["dataset"]), "columns": COLUMNS,
+              "grid": GRID_N, "quantiles": prior_quantiles(GRID_N),
+              "atlas": atlas_url(enc["dataset"]), "columns": COLUMNS,
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start,
               "axes": None if plane is None else plane.get("names")}
     return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None, cut: tuple | None) -> bytes:
-    enc = encoded_test_set(name)
-    return build_payload(name, checkpoint(name).model, enc, mine, start, cut and plane_of(cut, enc["mu"]))
+def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None, cut: tuple | None, _plane) -> bytes:
+    # `cut` names the slice in the cache key; `_plane`, computed from it, is left out of the hashing
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start, _plane)
 
 
 def _mine(q: dict | None, plane) -> tuple | None:
@@ -67,17 +67,16 @@ def _mine(q: dict | None, plane) -> tuple | None:
     return tuple(round(float(v), 6) for v in (*mu[:2], *std[:2]))
 
 
-def payload(name: str, q: dict | None = None, start: tuple | None = None, cut: tuple | None = None) -> bytes:
+def payload(name: str, q: dict | None = None, start: tuple | None = None, cut: tuple | None = None,
+            plane: dict | None = None) -> bytes:
     """The component's data for shipped checkpoint `name`, with q(z|x) of the user's own digit if there is one,
-    on the slice `cut` (app_pages.explorer.slices) of a latent space larger than two."""
-    plane = cut and plane_of(cut, encoded_test_set(name)["mu"])
-    return _payload(name, stamp(name), _mine(q, plane), start, cut)
+    on the slice `cut` of a latent space larger than two, whose `plane` is app_pages.explorer.slices.plane_of."""
+    return _payload(name, stamp(name), _mine(q, plane), start, cut, plane)
 
 
 def session_payload(label: str, model, enc: dict, q: dict | None = None, start: tuple | None = None,
-                    cut: tuple | None = None) -> bytes:
+                    plane: dict | None = None) -> bytes:
     """The same for one of this session's own models (not cached: it belongs to this session alone)."""
-    plane = cut and plane_of(cut, enc["mu"])
     return build_payload(label, model, enc, _mine(q, plane), start, plane)
 
 

@@ -51,9 +51,9 @@ own = own_digit(model, dataset.box)
 q = own if own and "mu" in own else None
 start = st.session_state.get("explorer_start")
 enc = session_encoding(name, model) if name in own_models else encoded_test_set(name)
-data = session_payload(name, model, enc, q, start, cut) if name in own_models else payload(name, q, start, cut)
+plane = cut and plane_of(cut, enc["mu"])  # once a rerun: a PCA of the 10,000 codes takes about 10 ms
+data = session_payload(name, model, enc, q, start, plane) if name in own_models else payload(name, q, start, cut, plane)
 z = latent_explorer(data, key="explorer_map") or start
-plane = cut and plane_of(cut, enc["mu"])
 if cut:
     st.caption(describe(cut, plane, dataset.item))
 link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}), private=name in own_models)

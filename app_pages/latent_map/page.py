@@ -8,7 +8,7 @@ from ui.models import checkpoint, checkpoint_names, encoded_test_set, info
 from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
 from ui.upload import uploaded_checkpoints
-from vae.latent import pca_plane
+from vae.latent import pca_plane, project
 from vae.serve.query import read_name
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
@@ -37,7 +37,7 @@ def show(enc: dict, key: str):
     mu, names = enc["mu"], ("z₁", "z₂")
     if mu.shape[1] > 2:
         found = pca_plane(mu)
-        mu, names = mu @ found["axes"].T, ("PC1", "PC2")
+        mu, names = project(found, mu), ("PC1", "PC2")
         st.info(f"This model's latent space has {enc['mu'].shape[1]} dimensions. The map is a projection: the codes' "
                 f"components along their two principal directions (PCA), which keep {sum(found['share']):.0%} of their "
                 f"variance ({found['share'][0]:.0%} and {found['share'][1]:.0%}). Codes close here may be far apart "
