@@ -89,6 +89,12 @@ def test_presenter_mode_fits_each_steps_main_figure_on_a_projector(app_url, scre
         page.wait_for_timeout(600)  # plotly sizes its figures once they are in the page
         sizes = figures.evaluate_all("es => es.map((e) => e.getBoundingClientRect().height)")
         main = figures.nth(sizes.index(max(sizes)))  # the step's main figure: its largest
-        main.evaluate("e => e.scrollIntoView({block: 'center'})")
-        box = main.bounding_box()
+        box, before = None, {}
+        for _ in range(20):  # figures above may still be growing: scroll again until the layout has settled
+            main.evaluate("e => e.scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(200)
+            box = main.bounding_box()
+            if box == before:
+                break
+            before = box
         assert 0 <= box["y"] and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, (step, box)
