@@ -1,7 +1,9 @@
-"""Entry point: `streamlit run app.py`. It builds the navigation and the sidebar's checkpoint upload, nothing else."""
+"""Entry point: `streamlit run app.py`. It builds the navigation and the sidebar's checkpoint upload (and the
+notice of a replica that stopped), nothing else."""
 import streamlit as st
 
 from ui.navigation import HOME, PAGES, script
+from ui.replica import moved_notice
 from ui.upload import upload_sidebar
 
 st.set_page_config(page_title="VAE dashboard", page_icon="🔢", layout="wide")
@@ -10,4 +12,5 @@ pages = st.navigation([
     st.Page(script(key), title=title, icon=icon, url_path=key)
     for key, (title, icon) in PAGES.items()])
 upload_sidebar()  # in the sidebar of every page, under the navigation
+moved_notice()  # behind deploy/'s nginx, after a replica stopped
 pages.run()

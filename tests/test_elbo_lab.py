@@ -2,10 +2,14 @@
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
+from app_pages.elbo_lab.figures import contour_lines, monte_carlo_figure
 from conftest import ARTIFACTS
+from vae.estimators import elbo_estimate, iwae_curve
 from vae.one_dim import interval_probability, normal_pdf
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.posterior import decompose
@@ -71,6 +75,42 @@ def test_redraw_buttons_change_the_samples(lab):
     before = metric(lab, "variance ratio")
     lab.button(key="elbo_lab_gradient_redraw").click().run()
     assert metric(lab, "variance ratio") != before and not lab.exception
+
+
+def test_lab_estimates_log_px_beyond_two_dimensions(mnist, lab):
+    lab.selectbox(key="elbo_lab_checkpoint").select("bce-z8").run()
+    lab.number_input(key="elbo_lab_index").set_value(3).run()
+    assert not lab.exception and not lab.error
+    ckpt = load_checkpoint(CHECKPOINT_DIR / "bce-z8.safetensors")
+    x = eval_targets(mnist, ckpt.train_config)[3]
+    curve = iwae_curve(ckpt.model, x, repeats=5, generator=torch.Generator().manual_seed(3))
+    assert number(metric(lab, "log p(x) ≈ IWAE")) == pytest.approx(curve["mean"][-1], abs=0.01)
+    # the ELBO from the IWAE's own draws, against 20,000 independent ones
+    other = elbo_estimate(ckpt.model, x, 20000, torch.Generator().manual_seed(1))
+    assert number(metric(lab, "ELBO")) == pytest.approx(other["elbo"], abs=8 * other["se"] + 0.01)
+    assert number(metric(lab, "gap, at least")) > 0
+
+
+def test_the_monte_carlo_figure_draws_every_early_step_and_log_spaced_later_ones():
+    draws = np.random.default_rng(0).normal(-100.0, 5.0, 5000)
+    running = np.cumsum(draws) / np.arange(1, 5001)
+    trace = monte_carlo_figure(running, -100.0, 5.0).data[2]
+    t, y = np.asarray(trace.x), np.asarray(trace.y)
+    assert len(t) < 300 and list(t[:55]) == list(range(1, 56)) and t[-1] == 5000
+    assert np.all(np.diff(np.log(t[54:])) < 0.04)  # after those, no step wider than 4% on the log axis: the same curve
+    np.testing.assert_array_equal(y, running[t - 1])
+
+
+def test_contour_lines_trace_known_curves():
+    x = y = np.linspace(-3, 3, 121)
+    r2 = x[None, :] ** 2 + y[:, None] ** 2
+    xs, ys = contour_lines(x, y, np.exp(-0.5 * r2), np.exp(-0.5))  # the unit circle
+    assert np.isnan(xs).sum() == 1 and (xs[0], ys[0]) == (xs[-2], ys[-2])  # one piece, closed
+    assert np.allclose(np.hypot(xs[:-1], ys[:-1]), 1, atol=1e-3)
+    two = np.exp(-2 * ((x[None, :] - 1.5) ** 2 + y[:, None] ** 2)) + np.exp(-2 * ((x[None, :] + 1.5) ** 2 + y[:, None] ** 2))
+    assert np.isnan(contour_lines(x, y, two, 0.5)[0]).sum() == 2
+    xs, ys = contour_lines(x, y, x[None, :] + 0 * y[:, None], 0.3)  # a straight line, from border to border
+    assert np.isnan(xs).sum() == 1 and np.allclose(xs[:-1], 0.3) and sorted(ys[[0, -2]]) == [-3, 3]
 
 
 def test_lab_renders_in_chromium(app_url, page):

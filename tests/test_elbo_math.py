@@ -38,6 +38,8 @@ def test_quadrature_agrees_with_iwae_at_5000(mnist, shipped, name, index):
     assert abs(k5000 - dec["log_px"]) < 3 * se + 0.01
     assert curve["mean"][0] < curve["mean"][2] < dec["log_px"] + 3 * se  # the bound climbs with K
     assert curve["mean"][0] == pytest.approx(dec["elbo"], abs=4 * curve["std"][0] / math.sqrt(16))
+    assert curve["elbo"] == pytest.approx(dec["elbo"], abs=4 * curve["se"])  # the ELBO from the same draws
+    assert curve["kl"] == pytest.approx(dec["kl_prior"], abs=1e-4)
 
 
 def test_gradient_estimators_are_unbiased_and_reparameterization_has_lower_variance(mnist, shipped):

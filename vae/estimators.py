@@ -5,24 +5,25 @@ import math
 import torch
 
 from vae.losses import kl_divergence, reconstruction_nll
-from vae.marginal import log_joint, log_prior, log_q
+from vae.marginal import log_likelihood, log_prior, log_q
 from vae.model import VAE
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def iwae_curve(model: VAE, x, ks=(1, 10, 100, 1000, 5000), repeats=10, generator=None) -> dict:
     """For each K: mean and standard deviation over `repeats` draws of the bound
     log (1/K) sum_k p(x, z_k) / q(z_k|x) with z_k ~ q(z|x) (Burda et al. 2016). K = 1 is the ELBO's estimator.
 
     One set of repeats x max(K) samples is drawn and each K uses its first K columns, so one decoder pass
-    serves every K.
+    serves every K, and the ELBO estimated from all of them (elbo_from_draws).
     """
     x = x.reshape(-1)
     mu, logvar = (t[0] for t in model.encode(x[None]))
     k_max = max(ks)
     z = model.reparameterize(mu, logvar, repeats * k_max, generator)
-    log_w = (log_joint(model, x, z) - log_q(z, mu, logvar)).reshape(repeats, k_max)
-    out = {"k": list(ks), "mean": [], "std": []}
+    log_lik = log_likelihood(model, x, z)
+    log_w = (log_lik + log_prior(z) - log_q(z, mu, logvar)).reshape(repeats, k_max)
+    out = {"k": list(ks), "mean": [], "std": [], **elbo_from_draws(log_lik, mu, logvar)}
     for k in ks:
         bounds = torch.logsumexp(log_w[:, :k], 1) - math.log(k)
         out["mean"].append(bounds.mean().item())
@@ -57,13 +58,13 @@ def running_mean(values: torch.Tensor) -> torch.Tensor:
     return values.cumsum(0) / torch.arange(1, len(values) + 1, dtype=values.dtype)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def log_likelihood_samples(model: VAE, x, n=5000, generator=None) -> torch.Tensor:
     """log p(x|z_t) for z_t ~ q(z|x): the draws whose running mean estimates the ELBO's reconstruction term."""
     x = x.reshape(-1)
     mu, logvar = model.encode(x[None])
     z = model.reparameterize(mu, logvar, n, generator)[:, 0]
-    return -reconstruction_nll(x, model.decode(z), model.config)
+    return log_likelihood(model, x, z)
 
 
 @torch.no_grad()
@@ -79,13 +80,18 @@ def iwae_log_px(model: VAE, x, k=5000, generator=None, batch=4) -> torch.Tensor:
     return torch.cat(out)
 
 
-@torch.no_grad()
+def elbo_from_draws(log_lik, mu, logvar) -> dict:
+    """The ELBO of one image for any latent size from draws log p(x|z_t), z_t ~ q(z|x): E_q[log p(x|z)] as their
+    mean (with its standard error) minus the closed-form KL(q(z|x) || N(0, I))."""
+    kl = kl_divergence(mu, logvar).item()
+    expected = log_lik.mean().item()
+    return {"expected_log_lik": expected, "kl": kl, "elbo": expected - kl,
+            "se": log_lik.std().item() / math.sqrt(len(log_lik))}
+
+
+@torch.inference_mode()
 def elbo_estimate(model: VAE, x, n=20000, generator=None) -> dict:
-    """The ELBO of one image for any latent size: E_q[log p(x|z)] as the mean of n draws (with its standard error)
-    minus the closed-form KL(q(z|x) || N(0, I))."""
+    """The ELBO of one image from n draws of its own (elbo_from_draws)."""
     x = x.reshape(-1)
     mu, logvar = (t[0] for t in model.encode(x[None]))
-    draws = log_likelihood_samples(model, x, n, generator)
-    kl = kl_divergence(mu, logvar).item()
-    expected = draws.mean().item()
-    return {"expected_log_lik": expected, "kl": kl, "elbo": expected - kl, "se": draws.std().item() / math.sqrt(n)}
+    return elbo_from_draws(log_likelihood_samples(model, x, n, generator), mu, logvar)

@@ -2,7 +2,9 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from app_pages.elbo_lab.figures import POSTERIOR_COLOUR, Q_COLOUR, REPARAM_COLOUR, _layout
+from app_pages.elbo_lab.figures import POSTERIOR_COLOUR, Q_COLOUR, REPARAM_COLOUR, layout
+
+MOUSE_AXES = {"xaxis": {"title": "mouse weight w (g)"}, "yaxis": {"title": "density (1/g)", "rangemode": "tozero"}}
 
 
 def _pdf(x, mean, std):
@@ -13,39 +15,31 @@ def probability_figure(mean, std, a, b) -> go.Figure:
     """The density with the area between a and b shaded: that area is a probability."""
     x = np.linspace(mean - 4.5 * std, mean + 4.5 * std, 600)
     inside = np.linspace(a, b, 200)
-    fig = go.Figure([
+    return go.Figure([
         go.Scatter(x=inside, y=_pdf(inside, mean, std), fill="tozeroy", fillcolor="rgba(31,119,180,0.35)",
                    line={"width": 0}, name=f"area = P({a:g} < w < {b:g})"),
         go.Scatter(x=x, y=_pdf(x, mean, std), mode="lines", line={"color": POSTERIOR_COLOUR, "width": 3},
-                   name=f"density N({mean:g}, {std:g}²)")])
-    fig.update_xaxes(title="mouse weight w (g)")
-    fig.update_yaxes(title="density (1/g)", rangemode="tozero")
-    return _layout(fig, height=340)
+                   name=f"density N({mean:g}, {std:g}²)")], layout(340, **MOUSE_AXES))
 
 
 def likelihood_figure(mean, std, w) -> go.Figure:
     """The same density with the observed weight marked: its height there is the likelihood of (mean, std)."""
     x = np.linspace(min(mean, w) - 4.5 * std, max(mean, w) + 4.5 * std, 600)
     height = float(_pdf(w, mean, std))
-    fig = go.Figure([
+    return go.Figure([
         go.Scatter(x=x, y=_pdf(x, mean, std), mode="lines", line={"color": POSTERIOR_COLOUR, "width": 3},
                    name=f"density N({mean:g}, {std:g}²)"),
         go.Scatter(x=[w, w], y=[0, height], mode="lines+markers", line={"color": Q_COLOUR, "width": 4},
-                   marker={"size": [0, 12]}, name=f"height at w = {w:g}: the likelihood")])
-    fig.update_xaxes(title="mouse weight w (g)")
-    fig.update_yaxes(title="density (1/g)", rangemode="tozero")
-    return _layout(fig, height=340)
+                   marker={"size": [0, 12]}, name=f"height at w = {w:g}: the likelihood")], layout(340, **MOUSE_AXES))
 
 
 def kl_fit_figure(grid, p, forward, reverse) -> go.Figure:
     """The two-mode target p and the Gaussians that minimise KL(p||q) and KL(q||p)."""
-    fig = go.Figure([
+    return go.Figure([
         go.Scatter(x=grid, y=p, mode="lines", fill="tozeroy", fillcolor="rgba(127,127,127,0.2)",
                    line={"color": "#555", "width": 3}, name="p: two-mode mixture"),
         go.Scatter(x=grid, y=_pdf(grid, *forward), mode="lines", line={"color": REPARAM_COLOUR, "width": 3},
                    name="argmin KL(p‖q): mass-covering"),
         go.Scatter(x=grid, y=_pdf(grid, *reverse), mode="lines", line={"color": Q_COLOUR, "width": 3, "dash": "dash"},
-                   name="argmin KL(q‖p): mode-seeking")])
-    fig.update_xaxes(title="x")
-    fig.update_yaxes(title="density", rangemode="tozero")
-    return _layout(fig, height=360)
+                   name="argmin KL(q‖p): mode-seeking")],
+        layout(360, xaxis={"title": "x"}, yaxis={"title": "density", "rangemode": "tozero"}))

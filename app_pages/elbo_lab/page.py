@@ -20,8 +20,8 @@ st.write(
     "Fashion-MNIST model); every number below is computed live on the chosen model.")
 
 names = [n for n in checkpoint_names()
-         if checkpoint(n).config.likelihood != "notes"
-         and checkpoint(n).config.variational]  # a plain autoencoder has no q(z|x) to bound with
+         if (config := checkpoint(n).config).likelihood != "notes"
+         and config.variational]  # a plain autoencoder has no q(z|x) to bound with
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()
@@ -30,23 +30,31 @@ share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(rea
 if "elbo_lab_index" not in st.session_state:
     st.session_state["elbo_lab_index"] = 7
 
-pick, image_col = st.columns([3, 1], gap="large")
-with pick:
-    name = st.selectbox("Model", names, key="elbo_lab_checkpoint",
-                        help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
-    dataset = info(dataset_of(name))
-    index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")
-    st.button(f"Random {dataset.item}", key="elbo_lab_random",
-              on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
-link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
-with image_col:
-    image = scored_image(name, index).reshape(28, 28).numpy()
-    st.image(np.kron(image, np.ones((5, 5))), clamp=True,
-             caption=f"test {dataset.item} {index}: {dataset.label(images(dataset.name).y_test[index])}", width=140)
 
-(posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
-iwae_section(name, index)
-gradient_section(name, index)
-monte_carlo_section(name, index)
+@st.fragment
+def digit_sections():
+    """The model and test image, and the four sections on them: a fragment, so a new digit reruns these alone and
+    the page above and the 1-D sections below stay as they were drawn."""
+    pick, image_col = st.columns([3, 1], gap="large")
+    with pick:
+        name = st.selectbox("Model", names, key="elbo_lab_checkpoint",
+                            help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
+        dataset = info(dataset_of(name))
+        index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")
+        st.button(f"Random {dataset.item}", key="elbo_lab_random",
+                  on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
+    link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
+    with image_col:
+        image = scored_image(name, index).reshape(28, 28).numpy()
+        st.image(np.kron(image, np.ones((5, 5))), clamp=True,
+                 caption=f"test {dataset.item} {index}: {dataset.label(images(dataset.name).y_test[index])}", width=140)
+
+    (posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
+    iwae_section(name, index)
+    gradient_section(name, index)
+    monte_carlo_section(name, index)
+
+
+digit_sections()
 probability_section()
 kl_section()

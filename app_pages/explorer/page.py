@@ -53,15 +53,25 @@ start = st.session_state.get("explorer_start")
 enc = session_encoding(name, model) if name in own_models else encoded_test_set(name)
 plane = cut and plane_of(cut, enc["mu"])  # once a rerun: a PCA of the 10,000 codes takes about 10 ms
 data = session_payload(name, model, enc, q, start, plane) if name in own_models else payload(name, q, start, cut, plane)
-z = latent_explorer(data, key="explorer_map") or start
-if cut:
-    st.caption(describe(cut, plane, dataset.item))
-link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}), private=name in own_models)
+
+
+@st.fragment
+def chosen_point():
+    """The map and what depends on the point picked on it: a click reruns only this, not the page (the map's
+    bytes are the same, so the browser gets a reference to them)."""
+    z = latent_explorer(data, key="explorer_map") or start
+    if cut:
+        st.caption(describe(cut, plane, dataset.item))
+    link_field(share, write_link({"checkpoint": name, **({"z": point_text(z)} if z else {})}),
+               private=name in own_models)
+    with st.expander("Check: the server decodes the same point", icon=":material/fact_check:"):
+        server_check(model, z, plane)  # an engineering check, kept out of the teaching flow
+
+
+chosen_point()
 st.divider()
 own_col, prior_col = st.columns(2, gap="large")
 with own_col:
     own_digit_section(own, dataset)
 with prior_col:
     prior_section(model)
-with st.expander("Check: the server decodes the same point", icon=":material/fact_check:"):
-    server_check(model, z, plane)  # an engineering check, kept out of the teaching flow

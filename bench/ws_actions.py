@@ -1,0 +1,161 @@
+"""The actions a class does, each once through Chromium and once through the protocol client, with the server's
+work per script run (messages and bytes it sent): what bench/ws_fidelity.py compares.
+
+Runs are labelled in order: "load" (the first run), then the action's own, then "polls" for the timed reruns of
+the Train page's live fragments in the WINDOW_S seconds from SETTLE_S after the training started, summed.
+"""
+import asyncio
+import json
+import time
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from scripts.protocol_client import Tab
+
+EXPLORER_Z = [-1.25, 0.75]
+SETTLE_S = 6.0  # a training's first seconds change what a poll draws (first map, first epoch): compare later polls
+WINDOW_S = 10.0  # the polls of this long are summed: whether one finds a new map, or the server folds two
+#                  fragments' requests into one run, depends on when they come
+ACTIONS = {  # name: (page, what the action is called, how many runs to compare)
+    "explorer": ("explorer", "click", 2),
+    "lesson": ("", "next", 2),
+    "elbo_lab": ("elbo_lab", "new digit", 2),
+    "train": ("train", "start", 3),  # then its two live fragments' timed reruns over WINDOW_S
+}
+
+
+async def client_action(url: str, name: str) -> list:
+    page, action, _ = ACTIONS[name]
+    tab = Tab(url, page)
+    try:
+        await tab.open()
+        if name == "explorer":
+            await tab.set_json("explorer_map", {"z": EXPLORER_Z}, action)
+        elif name == "lesson":
+            await tab.click("start_here_next", action)
+        elif name == "elbo_lab":
+            await tab.click("elbo_lab_random", action)
+        elif name == "train":
+            await tab.click("train_start", action)
+            await asyncio.sleep(SETTLE_S + WINDOW_S + 1)
+            runs = label(tab.runs, name)
+            await tab.click("train_stop", "stop")
+            return runs
+        return label(tab.runs, name)
+    finally:
+        await tab.close()
+
+
+def label(runs, name) -> list:
+    """(label, {"messages", "bytes"}) of the first runs, poll runs keyed by their fragment."""
+    page, action, count = ACTIONS[name]
+    out, polled = [], {}
+    for run in runs:
+        if run.action == "poll":
+            if 0 <= run.started - (out[-1][1].started + SETTLE_S) < WINDOW_S:
+                polled.setdefault(run.fragment, []).append(run)
+        elif len(out) < 2:
+            out.append(("load" if not out else action, run))
+    rows = [(what, {"messages": run.messages, "bytes": run.bytes}) for what, run in out]
+    polls = [r for runs in polled.values() for r in runs]
+    if polls:
+        rows.append((f"polls in {WINDOW_S:.0f} s", {"messages": sum(r.messages for r in polls),
+                                                  "bytes": sum(r.bytes for r in polls)}))
+    return rows[:count]
+
+
+class BrowserRuns:
+    """Script runs read off a page's websocket frames as the server sent them: each starts at a new_session and
+    ends at its script_finished. The frontend does not wait for one timed rerun before asking for the next, so
+    runs are told apart by what the server sent, not by what the page asked; a run is a poll if its deltas belong
+    to a fragment the server set to rerun on a timer (auto_rerun)."""
+
+    def __init__(self, show=False):
+        self.runs, self.show, self.changed, self.timed = [], show, asyncio.Event(), set()
+
+    def sent(self, payload):
+        if self.show:
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            print("Chromium sent:", msg)
+
+    def received(self, payload):
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session" and (not self.runs or self.runs[-1].done):  # st.rerun() continues the same one
+            self.runs.append(_Run("run", "", time.perf_counter()))
+        if kind == "auto_rerun":
+            self.timed.add(msg.auto_rerun.fragment_id)
+        if not self.runs or self.runs[-1].done:
+            return
+        run = self.runs[-1]
+        run.messages += 1
+        run.bytes += len(payload)
+        if kind == "delta" and not run.deltas:  # a full run draws the page's top first, outside any fragment
+            run.fragment = msg.delta.fragment_id
+            run.action = "poll" if run.fragment in self.timed else "run"
+        run.deltas += kind == "delta"
+        if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            run.done = True
+            self.changed.set()
+
+    async def until(self, test, timeout=120):
+        async with asyncio.timeout(timeout):
+            while not test(self):
+                self.changed.clear()
+                await self.changed.wait()
+
+    def polls(self, since=0.0):
+        return {r.fragment for r in self.runs if r.action == "poll" and r.done and r.started >= since}
+
+
+class _Run:
+    def __init__(self, action, fragment, started):
+        self.action, self.fragment, self.started = action, fragment, started
+        self.messages, self.bytes, self.deltas, self.done = 0, 0, 0, False
+
+
+async def browser_action(browser, url: str, name: str, show=False) -> list:
+    page_name, action, _ = ACTIONS[name]
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    runs = BrowserRuns(show)
+    page.on("websocket", lambda ws: (ws.on("framesent", runs.sent), ws.on("framereceived", runs.received)))
+    try:
+        await page.goto(f"{url}/{page_name}")
+        await runs.until(lambda r: r.runs and r.runs[0].done)
+        done = lambda r: len([x for x in r.runs if x.action == "run"]) >= 2 and r.runs[-1].done  # noqa: E731
+        if name == "explorer":
+            await page.wait_for_selector(".vx-root[data-painted]")
+            overlay = page.locator(".vx-overlay")
+            await overlay.click(position=await _position(page, EXPLORER_Z))
+            await runs.until(done)
+        elif name == "lesson":
+            await page.get_by_role("button", name="Next").click()
+            await runs.until(done)
+        elif name == "elbo_lab":
+            await page.get_by_role("button", name="Random digit").click()
+            await runs.until(done)
+        elif name == "train":
+            await page.get_by_role("button", name="Start").click()
+            await runs.until(done)
+            await asyncio.sleep(SETTLE_S + WINDOW_S + 1)
+            measured = label([r for r in runs.runs if r.done], name)
+            await page.get_by_role("button", name="Stop").click()
+            await runs.until(lambda r: len([x for x in r.runs if x.action == "run"]) >= 3 and r.runs[-1].done)
+            return measured
+        return label([r for r in runs.runs if r.done], name)
+    finally:
+        await context.close()
+
+
+async def _position(page, z):
+    """The overlay pixel of latent point z, read from the explorer's own view (data-view is set by its JS)."""
+    view = json.loads(await page.locator(".vx-root").get_attribute("data-view") or "null")
+    box = await page.locator(".vx-overlay").bounding_box()
+    if not view:
+        return {"x": box["width"] * 0.4, "y": box["height"] * 0.4}
+    (x0, x1), (y0, y1) = view[0], view[1]
+    return {"x": (z[0] - x0) / (x1 - x0) * box["width"], "y": (y1 - z[1]) / (y1 - y0) * box["height"]}

@@ -1,0 +1,108 @@
+"""The students of bench/classroom_ws.py: each a protocol-level tab (scripts/protocol_client.Tab) on one page, doing
+that page's action with a pause before each, as a class does; and what they measured.
+
+  explorer  click: a rerun carrying the map component's {"z": [z1, z2]}, at a random point of the plane
+  lesson    next: the lesson's Next button, back to the first step with Previous after the last
+  elbo_lab  new digit: the "Random digit" button (every section recomputed for another test digit)
+  train     poll: the Train page's timed reruns while this tab's own training runs (one such tab at most)
+"""
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+
+from scripts.protocol_client import Tab, TabError
+
+ACTION = {"explorer": "click", "lesson": "next", "elbo_lab": "new digit", "train": "poll"}
+PAGE = {"explorer": "explorer", "lesson": "", "elbo_lab": "elbo_lab", "train": "train"}
+LESSON_STEPS = 6
+
+
+@dataclass
+class Student:
+    index: int
+    kind: str
+    arrive: float  # seconds after the start
+    runs: list = field(default_factory=list)  # (action, ms)
+    errors: list = field(default_factory=list)
+    loaded: bool = False
+    replicas: list = field(default_factory=list)  # the replicas that answered, one list per connection
+    reconnects: int = 0
+    notices: list = field(default_factory=list)
+    restarts: int = 0
+
+
+async def act(tab: Tab, s: Student, rng: random.Random, step: int):
+    if s.kind == "explorer":
+        z = [round(rng.uniform(-3, 3), 4), round(rng.uniform(-3, 3), 4)]
+        return await tab.set_json("explorer_map", {"z": z}, "click")
+    if s.kind == "lesson":
+        forward = (step // (LESSON_STEPS - 1)) % 2 == 0
+        return await tab.click("start_here_next" if forward else "start_here_prev", "next")
+    if s.kind == "elbo_lab":
+        return await tab.click("elbo_lab_random", "new digit")
+    raise ValueError(s.kind)
+
+
+async def attend(url: str, s: Student, rng: random.Random, t0: float, until: float, think, reconnect=False):
+    """One student's session: arrive, load the page, act with pauses until `until` (perf_counter)."""
+    await asyncio.sleep(max(0.0, t0 + s.arrive - time.perf_counter()))
+    tab = Tab(url, PAGE[s.kind])
+    try:
+        s.runs.append(("load", (await tab.open()).ms))
+        s.loaded = True
+        step = 0
+        while time.perf_counter() < until:
+            await asyncio.sleep(rng.uniform(*think))
+            if time.perf_counter() >= until:
+                break
+            try:
+                run = await act(tab, s, rng, step)
+            except TabError as exc:
+                if not (reconnect and tab.closed):
+                    raise
+                s.errors.append(f"dropped: {exc}")
+                tab = await rejoin(url, s, tab)
+                continue
+            s.runs.append((run.action, run.ms))
+            step += 1
+    except (TabError, OSError) as exc:
+        s.errors.append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a crash of one student is reported, not the end of the run
+        s.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        s.replicas = [*tab.moves, sorted(tab.replicas)]
+        await tab.close()
+
+
+async def rejoin(url: str, s: Student, tab: Tab) -> Tab:
+    """The frontend's reconnect (behind the proxy, to a live replica, with a fresh session); its notice, if any."""
+    seen = len(tab.texts)
+    run = await tab.reconnect()
+    s.runs.append(("reload", run.ms))
+    s.reconnects += 1
+    s.notices += [t for t in tab.texts[seen:] if "moved to another server" in t]
+    return tab
+
+
+async def watch_training(url: str, s: Student, t0: float, until: float):
+    """The Train page tab: start a training, then only its timed reruns until `until`; stop it at the end."""
+    await asyncio.sleep(max(0.0, t0 + s.arrive - time.perf_counter()))
+    tab = Tab(url, "train")
+    try:
+        s.runs.append(("load", (await tab.open()).ms))
+        await tab.set_value("train_epochs", "settings", int_value=100)  # the most the page allows: ~7 min alone
+        await tab.click("train_start", "start")
+        s.loaded = True
+        while time.perf_counter() < until and not tab.closed:
+            await asyncio.sleep(0.5)
+            if not tab.disabled.get(tab.widget_id("train_start"), True):  # it finished: train again, throughout
+                await tab.click("train_start", "start")
+                s.restarts += 1
+        s.runs += [("poll", r.ms) for r in tab.runs if r.action == "poll"]
+        await tab.click("train_stop", "stop")
+    except (TabError, OSError) as exc:
+        s.errors.append(str(exc))
+    finally:
+        s.replicas = [*tab.moves, sorted(tab.replicas)]
+        await tab.close()

@@ -1,0 +1,93 @@
+"""Three replicas of the app behind Debian's nginx (deploy/), driven through the proxy by the protocol client as a
+class of browsers would: each session stays on one replica, an upload and media work through the proxy, and when
+one replica is killed only its students reconnect, to a live replica, with a fresh session and a notice."""
+import asyncio
+import io
+import signal
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from scripts.protocol_client import Tab, TabError
+from hall import lecture_hall
+
+REPLICAS = 3
+STUDENTS = 9
+
+
+@pytest.fixture(scope="module")
+def hall():
+    with lecture_hall(REPLICAS) as h:
+        yield h
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 300))
+
+
+async def open_class(url, pages):
+    tabs = [Tab(url, page) for page in pages]
+    for tab in tabs:  # one after the other, as students come in: nginx gives each to the least busy replica
+        await tab.open()
+    return tabs
+
+
+def digit_png() -> bytes:
+    ink = np.zeros((64, 64), np.uint8)
+    ink[8:56, 28:36] = 255  # a "1"
+    out = io.BytesIO()
+    Image.fromarray(ink).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_every_session_stays_on_one_replica_and_uploads_and_media_work_through_the_proxy(hall):
+    async def scenario():
+        tabs = await open_class(hall["url"], ["explorer"] * (STUDENTS - 1) + ["elbo_lab"])
+        try:
+            for i, tab in enumerate(tabs[:-1]):
+                await tab.set_json("explorer_map", {"z": [0.5 * i - 2, 1.0]}, "click")
+            uploaded = await tabs[0].upload("explorer_upload", "one.png", digit_png(), "image/png")
+            media = await tabs[-1].fetch_media()
+            return [sorted(t.replicas) for t in tabs], uploaded, media, tabs[0].texts
+        finally:
+            for tab in tabs:
+                await tab.close()
+    replicas, uploaded, media, texts = run(scenario())
+    assert all(len(r) == 1 for r in replicas), replicas  # page, health, websocket, upload and media: one replica
+    assert len({r[0] for r in replicas}) == REPLICAS  # and the class is spread over all of them
+    assert not uploaded.errors and "What the encoder sees" in " ".join(texts)
+    assert media and set(media.values()) == {200}, media
+
+
+def test_killing_a_replica_moves_only_its_students_to_a_live_one_with_a_fresh_session_and_a_notice(hall):
+    async def scenario():
+        tabs = await open_class(hall["url"], ["explorer", "", "elbo_lab"] * 3)
+        before = {id(t): (next(iter(t.replicas)), t.session_id) for t in tabs}
+        victim = before[id(tabs[0])][0]
+        hall["replicas"][victim].send_signal(signal.SIGKILL)
+        hall["replicas"][victim].wait(10)
+        await asyncio.sleep(1.0)
+        moved, stayed = [], []
+        for i, tab in enumerate(tabs):
+            seen = len(tab.texts)
+            try:
+                await (tab.set_json("explorer_map", {"z": [0.1, 0.2]}, "click") if tab.page == "explorer" else
+                       tab.click("start_here_next") if tab.page == "" else tab.click("elbo_lab_random"))
+                stayed.append(tab)
+            except TabError:
+                assert tab.closed, "an action failed on a connection that is still open"
+                await tab.reconnect()
+                moved.append((tab, tab.texts[seen:]))
+        return before, victim, moved, stayed
+    before, victim, moved, stayed = run(scenario())
+    assert moved and stayed
+    for tab, texts in moved:
+        old_replica, old_session = before[id(tab)]
+        assert old_replica == victim
+        assert len(tab.replicas) == 1 and victim not in tab.replicas  # landed on one live replica
+        assert tab.session_id != old_session  # which did not know the session: a fresh one
+        assert any("moved to another server" in t for t in texts), texts
+    for tab in stayed:
+        assert before[id(tab)][0] != victim and tab.replicas == {before[id(tab)][0]}
+        assert not any("moved to another server" in t for t in tab.texts)
