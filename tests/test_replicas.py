@@ -2,6 +2,7 @@
 class of browsers would: each session stays on one replica, an upload and media work through the proxy, and when
 one replica is killed only its students reconnect, to a live replica, with a fresh session and a notice."""
 import asyncio
+import concurrent.futures
 import io
 import signal
 
@@ -23,7 +24,9 @@ def hall():
 
 
 def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 300))
+    """In a thread of its own: a browser test earlier in this worker leaves Playwright's event loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, 300)).result()
 
 
 async def open_class(url, pages):
