@@ -148,9 +148,10 @@ class Tab(Receiver):
         return await self._rerun(action, self._message(fragment_id=self.fragment_of.get(state.id, "")), timeout)
 
     async def set_value(self, key: str, action: str = "set", timeout: float = 60, **value) -> Run:
+        """Set a widget's value (the WidgetState field its kind uses) and rerun, its fragment only if it is in one."""
         state = WidgetState(id=self.widget_id(key), **value)
         self.widgets[state.id] = state
-        return await self._rerun(action, self._message(), timeout)
+        return await self._rerun(action, self._message(fragment_id=self.fragment_of.get(state.id, "")), timeout)
 
     async def upload(self, key: str, name: str, data: bytes, mime: str, timeout: float = 60) -> Run:
         """Upload one file into the file_uploader made with `key`, then rerun with it, as the frontend does."""

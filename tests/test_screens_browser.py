@@ -73,6 +73,14 @@ FIGURES = ("[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-tes
            "[data-testid=stMain] svg.rp")  # plotly figures, images, the reparameterization diagram
 
 
+# The toggle is on and its larger type applies; a figure has a box; and, for a failure's message, what is there.
+PRESENTING = """() => document.querySelector('.st-key-start_here_presenter input')?.checked
+  && parseFloat(getComputedStyle(document.querySelector('[data-testid=stMain] h1')).fontSize) > 50"""
+DRAWN = """(sel) => [...document.querySelectorAll(sel)].some((e) => e.getBoundingClientRect().height > 0)"""
+SEEN = """(sel) => ({figures: [...document.querySelectorAll(sel)].map((e) => e.tagName + ' ' +
+  Math.round(e.getBoundingClientRect().height)), text: document.querySelector('[data-testid=stMain]').innerText.slice(0, 400)})"""
+
+
 @pytest.mark.parametrize("screen_page", ["projector"], indirect=True)
 def test_presenter_mode_fits_each_steps_main_figure_on_a_projector(app_url, screen_page):
     page, _ = screen_page
@@ -81,11 +89,13 @@ def test_presenter_mode_fits_each_steps_main_figure_on_a_projector(app_url, scre
         page.goto(f"{app_url}/?step={step}")
         page.get_by_role("heading", name=f"{step} · ", exact=False).first.wait_for(timeout=90000)
         page.get_by_text("Presenter mode").click()
-        page.wait_for_timeout(500)
+        page.wait_for_function(PRESENTING, timeout=60000)
         page.wait_for_selector(IDLE, state="detached", timeout=120000)
         figures = page.locator(FIGURES)
-        figures.first.wait_for(timeout=60000)
-        assert page.locator(".st-key-start_here_presenter input").is_checked()
+        try:  # any figure drawn: the first in the page's order may be one that is not shown
+            page.wait_for_function(DRAWN, arg=FIGURES, timeout=60000)
+        except Exception as exc:
+            raise AssertionError(f"step {step}: no figure drawn; {page.evaluate(SEEN, FIGURES)}") from exc
         page.wait_for_timeout(600)  # plotly sizes its figures once they are in the page
         sizes = figures.evaluate_all("es => es.map((e) => e.getBoundingClientRect().height)")
         main = figures.nth(sizes.index(max(sizes)))  # the step's main figure: its largest

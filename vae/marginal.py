@@ -37,9 +37,10 @@ def _log_lik(x, logits, config):
 
 
 @torch.inference_mode()
-def log_likelihood(model: VAE, x, z, chunk=1024):
-    """log p(x|z) for one image x (784,) at many points z (N, D). A chunk of 1024 points keeps its (1024, 784)
-    logits in the CPU's cache from the decoder's last layer to the sum over pixels: the fastest of 512 to 8192."""
+def log_likelihood(model: VAE, x, z, chunk=2048):
+    """log p(x|z) for one image x (784,) at many points z (N, D). A chunk of 2048 points keeps its (2048, 784)
+    logits in the CPU's cache from the decoder's last layer to the sum over pixels: of 512 to 8192, the fastest under
+    OMP_WAIT_POLICY=PASSIVE (./dev app), where every parallel step wakes the threads, and close to it without."""
     return torch.cat([_log_lik(x, model.decode(zc), model.config) for zc in z.split(chunk)])
 
 
