@@ -11,23 +11,23 @@ from vae.model import VAE
 
 @torch.inference_mode()
 def iwae_curve(model: VAE, x, ks=(1, 10, 100, 1000, 5000), repeats=10, generator=None) -> dict:
-    """For each K: mean and standard deviation over `repeats` draws of the bound
-    log (1/K) sum_k p(x, z_k) / q(z_k|x) with z_k ~ q(z|x) (Burda et al. 2016). K = 1 is the ELBO's estimator.
+    """For each K: mean and standard deviation of the bound log (1/K) sum_k p(x, z_k) / q(z_k|x), z_k ~ q(z|x)
+    (Burda et al. 2016), over disjoint blocks of K draws. K = 1 is the ELBO's estimator.
 
-    One set of repeats x max(K) samples is drawn and each K uses its first K columns, so one decoder pass
-    serves every K, and the ELBO estimated from all of them (elbo_from_draws).
+    repeats x max(K) draws are made, and each K splits all of them into blocks of K: `repeats` blocks for the
+    largest K, many more for small K (whose mean is then the more precise). One decoder pass serves every K, and
+    the ELBO estimated from all the draws (elbo_from_draws).
     """
     x = x.reshape(-1)
     mu, logvar = (t[0] for t in model.encode(x[None]))
-    k_max = max(ks)
-    z = model.reparameterize(mu, logvar, repeats * k_max, generator)
+    z = model.reparameterize(mu, logvar, repeats * max(ks), generator)
     log_lik = log_likelihood(model, x, z)
-    log_w = (log_lik + log_prior(z) - log_q(z, mu, logvar)).reshape(repeats, k_max)
+    log_w = log_lik + log_prior(z) - log_q(z, mu, logvar)
     out = {"k": list(ks), "mean": [], "std": [], **elbo_from_draws(log_lik, mu, logvar)}
     for k in ks:
-        bounds = torch.logsumexp(log_w[:, :k], 1) - math.log(k)
+        bounds = torch.logsumexp(log_w[:len(log_w) // k * k].reshape(-1, k), 1) - math.log(k)
         out["mean"].append(bounds.mean().item())
-        out["std"].append(bounds.std().item() if repeats > 1 else 0.0)
+        out["std"].append(bounds.std().item() if len(bounds) > 1 else 0.0)
     return out
 
 
