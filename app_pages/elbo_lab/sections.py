@@ -104,8 +104,9 @@ def iwae_section(name: str, index: int):
     st.header("2 · Importance weighting closes the gap")
     st.write(
         "Averaging K importance weights p(x, z)/q(z|x) inside the log gives a tighter bound: with K = 1 it is "
-        "the ELBO, and as K grows it climbs towards log p(x). Each point is the mean of 5 independent bounds; "
-        "the bars show their spread.")
+        "the ELBO, and as K grows it climbs towards log p(x). The 25,000 draws are split into disjoint "
+        "blocks of K, one bound per block (5 blocks for K = 5,000, 25,000 for K = 1); each point is their mean "
+        "and its bar their spread.")
     st.latex(r"\mathcal{L}_K = \mathbb{E}\Big[\log \frac{1}{K}\sum_{k=1}^{K} \frac{p(x, z_k)}{q(z_k|x)}\Big],"
              r"\quad z_k \sim q(z|x), \qquad \mathrm{ELBO} = \mathcal{L}_1 \le \mathcal{L}_K \le \log p(x)")
     ref, curve = references(name, index), _iwae(name, stamp(name), index)
