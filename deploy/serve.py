@@ -32,7 +32,7 @@ def config(addresses: list[str], listen: str, run_dir: Path) -> str:
     newcomers = "\n".join(f"        server {a} max_fails=1 fail_timeout=10s;" for a in addresses)
     upstreams = "\n".join(
         f"    upstream {p} {{\n        server {a} max_fails=1 fail_timeout=10s;\n"
-        + "".join(f"        server {b} backup;\n" for b in addresses[i + 1:] + addresses[:i])  # the next ones first
+        + "".join(f"        server {b} backup;\n" for b in addresses[i + 1:] + addresses[:i])  # taking turns
         + "    }" for i, (a, p) in enumerate(zip(addresses, pools)))
     filled = {"run_dir": str(run_dir), "pool_map": pool_map, "newcomer_servers": newcomers,
               "replica_upstreams": upstreams, "listen": listen,

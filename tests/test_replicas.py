@@ -1,6 +1,7 @@
 """Three replicas of the app behind Debian's nginx (deploy/), driven through the proxy by the protocol client as a
 class of browsers would: each session stays on one replica, an upload and media work through the proxy, and when
-one replica is killed only its students reconnect, to a live replica, with a fresh session and a notice."""
+one replica is killed only its students reconnect, to a live replica, with a fresh session and a notice; a
+browser that reloads its page then keeps its cookie until its websocket moves it."""
 import asyncio
 import concurrent.futures
 import io
@@ -94,3 +95,29 @@ def test_killing_a_replica_moves_only_its_students_to_a_live_one_with_a_fresh_se
     for tab in stayed:
         assert before[id(tab)][0] != victim and tab.replicas == {before[id(tab)][0]}
         assert not any("moved to another server" in t for t in tab.texts)
+
+
+def test_a_reload_after_its_replica_stopped_leaves_the_cookie_to_the_websocket_which_brings_the_notice(hall):
+    """Plain requests that a stopped replica's backups answer do not move the cookie (two backups take turns, so a
+    reloading browser's requests scatter); its websocket then moves it, and the replica that took it tells why."""
+    dead = next((a for a, p in hall["replicas"].items() if p.poll() is not None), None)
+    if dead is None:  # this test run alone
+        dead = next(iter(hall["replicas"]))
+        hall["replicas"][dead].send_signal(signal.SIGKILL)
+        hall["replicas"][dead].wait(10)
+    live = {a for a, p in hall["replicas"].items() if p.poll() is None}
+
+    async def scenario():
+        tab = Tab(hall["url"], "explorer")
+        tab.cookies.set("vae_replica", dead, domain="127.0.0.1")
+        try:
+            reloads = [await tab.get("/explorer") for _ in range(4)]
+            await tab.open()
+            return reloads, tab.cookies.get("vae_replica"), tab.replicas, tab.texts
+        finally:
+            await tab.close()
+    reloads, pinned, replicas, texts = run(scenario())
+    assert all(r.status_code == 200 and r.headers["x-vae-replica"] in live for r in reloads)
+    assert not any("vae_replica" in c for r in reloads for c in r.headers.get_list("set-cookie"))
+    assert pinned in live and pinned in replicas  # the websocket's replica, which its handshake pinned
+    assert any("moved to another server" in t for t in texts), texts
