@@ -57,6 +57,13 @@ def test_settings_start_stop_resume_and_save(scratch_name):
     assert not at.error and scratch_name in at.success[0].value
     saved = load_checkpoint(CHECKPOINT_DIR / f"{scratch_name}.safetensors")
     assert saved.config.likelihood == "mse" and saved.config.sigma == 0.2
+    ran = [len(w.snapshot()["epochs"]) for w in (worker, resumed)]
+    assert len(saved.history) == sum(ran)  # the resumed run continues the first one's history
+    at.button(key="train_start").click().run()  # a new model: its history starts afresh, the old runs are let go
+    fresh = at.session_state["train_runs"]
+    assert len(fresh) == 1 and fresh[0] not in (worker, resumed)
+    fresh[0].stop()
+    fresh[0].join(10)
 
 
 def test_divergent_setting_is_explained():
@@ -99,6 +106,15 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
     for _ in range(3):  # three successive polls, each redrawing the curves with more steps
         counts.append(_grows(page, counts[-1]))
     page.screenshot(path=str(ARTIFACTS / "train_live.png"))
+    curves = page.locator(LIVE_CURVES)
+    assert curves.get_attribute("data-stacked") == "false"  # side by side on a desktop
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the panels go one above the other
+    counts.append(_grows(page, counts[-1]))
+    drawn, holder = curves.bounding_box(), page.locator(".st-key-train_live_curves").bounding_box()
+    assert curves.get_attribute("data-stacked") == "true" and drawn["width"] <= 390
+    assert drawn["height"] > 2 * 280 and holder["height"] >= drawn["height"]  # both panels, nothing cut off
+    page.screenshot(path=str(ARTIFACTS / "train_live_phone.png"))
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.get_by_role("link", name="Latent map").click()
     page.wait_for_selector(".js-plotly-plot .legend", timeout=60000)
     page.get_by_role("link", name="Train").click()

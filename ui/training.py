@@ -20,7 +20,7 @@ from vae.trainer import build_model
 from vae.serve.slots import TrainingSlots
 from vae.serve.worker import TrainingWorker
 
-RUNS = "train_runs"  # session_state key: this session's workers, oldest first (a resume adds one)
+RUNS = "train_runs"  # session_state key: this session's model's workers, oldest first (a resume adds one)
 
 
 class SessionToken:
@@ -81,12 +81,17 @@ def initial_model(config: VAEConfig, cfg: TrainConfig, warm_start: str | None) -
     return model
 
 
-def start(model: VAE, cfg: TrainConfig) -> bool:
-    """Start a worker for this session; False if the server already runs its limit of trainings."""
+def start(model: VAE, cfg: TrainConfig, resuming: bool = False) -> bool:
+    """Start a worker for this session; False if the server already runs its limit of trainings.
+
+    A new training replaces the session's earlier runs (their curves belong to another model, and each holds
+    its metrics and maps); a resumed one is added after them, as the same model's history."""
     owner = st.session_state.setdefault("train_owner", SessionToken())
     worker = TrainingWorker(model, cfg, owner)
     if not training_slots().try_start(worker):
         return False
+    if not resuming:
+        runs().clear()
     runs().append(worker)
     return True
 
@@ -98,7 +103,7 @@ def resume() -> bool:
     model = VAE(last.model.config)
     model.load_state_dict(last.weights())
     remaining = max(1, last.cfg.epochs - done)
-    return start(model, replace(last.cfg, epochs=remaining, warmup_epochs=0.0))
+    return start(model, replace(last.cfg, epochs=remaining, warmup_epochs=0.0), resuming=True)
 
 
 def save(name: str) -> str:

@@ -18,6 +18,13 @@ def ema(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
 CURVES = ((0, "loss", "training loss", "#1f77b4"), (0, "recon", "reconstruction", "#ff7f0e"), (1, "kl", "KL", "#2ca02c"))
 
 
+def column(steps, key: str) -> np.ndarray:
+    """One metric of every step: straight from a worker's log (vae/serve/metric_log.py), or from a list of dicts."""
+    if hasattr(steps, "column"):
+        return steps.column(key).astype(float)
+    return np.array([m[key] for m in steps], dtype=float)
+
+
 def thin(*arrays):
     stride = max(1, len(arrays[0]) // MAX_POINTS)
     return [a[::stride] for a in arrays]
@@ -27,10 +34,10 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
     """Per-step loss, reconstruction and KL (faint: raw; solid: smoothed) and per-epoch test values (markers)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
                         subplot_titles=(f"loss and reconstruction ({unit})", "KL to the prior (nats per image)"))
-    step = np.array([m["step"] for m in steps], dtype=float)
+    step = column(steps, "step")
     for panel, key, name, colour in CURVES:
         col = panel + 1
-        raw = np.array([m[key] for m in steps], dtype=float)
+        raw = column(steps, key)
         x, y, smooth = thin(step, raw, ema(raw)) if len(raw) else ([], [], [])
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 1}, opacity=0.25,
                                  name=f"{name} (per step)", showlegend=False), row=1, col=col)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ui.figures import DIGIT_COLOURS, DIGITS
-from app_pages.train.figures import CURVES, ema, thin
+from app_pages.train.figures import CURVES, column, ema, thin
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 RENDER = st.components.v2.component("vae_live_chart", js=(ASSETS / "live_chart.js").read_text(),
@@ -20,12 +20,12 @@ def _rounded(values) -> list:
 
 def curves_data(steps: list, epochs: list, unit: str) -> dict:
     """Per-step loss, reconstruction and KL (faint: raw; solid: smoothed) and per-epoch test values (dots)."""
-    step = np.array([m["step"] for m in steps], dtype=float)
+    step = column(steps, "step")
     panels = [{"title": f"loss and reconstruction ({unit})", "xlabel": "step", "series": []},
               {"title": "KL to the prior (nats per image)", "xlabel": "step", "series": []}]
     legend, last_loss = [], None
     for panel, key, name, colour in CURVES:
-        raw = np.array([m[key] for m in steps], dtype=float)
+        raw = column(steps, key)
         smoothed = ema(raw) if len(raw) else raw
         x, y, smooth = thin(step, raw, smoothed) if len(raw) else ([], [], [])
         if key == "loss" and len(raw):
@@ -45,7 +45,7 @@ def curves_data(steps: list, epochs: list, unit: str) -> dict:
 
 
 def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
-    RENDER(key=key, data=curves_data(steps, epochs, unit), height=400)
+    RENDER(key=key, data=curves_data(steps, epochs, unit), height="content")  # taller on a phone: panels stack
 
 
 def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:

@@ -6,23 +6,24 @@ from ui.models import images, info
 from app_pages.train.figures import curves_figure, frame_figure
 from ui.training import current, runs, save
 from vae.serve.checkpoint import CheckpointError
+from vae.serve.metric_log import Rows
 from vae.serve.slots import eta
 from vae.serve.worker import FRAME_DIGITS
 
 
 def _merged():
-    """Every run of this session as one history, later runs' steps shifted to follow the earlier ones."""
+    """Every run of this session's model as one history, a resumed run's steps shifted to follow the earlier ones."""
     if len(runs()) == 1:  # the usual case: nothing to shift, no copies
         snap = runs()[0].snapshot()
         return snap["steps"], snap["epochs"], snap["frames"], snap
     steps, epochs, frames, offset = [], [], [], 0
     for worker in runs():
         snap = worker.snapshot()
-        steps += [{**m, "step": m["step"] + offset} for m in snap["steps"]]
+        steps.append(snap["steps"].shifted("step", offset))
         epochs += [{**m, "step": m["step"] + offset} for m in snap["epochs"]]
         frames += [{**f, "step": f["step"] + offset} for f in snap["frames"]]
-        offset = steps[-1]["step"] if steps else offset
-    return steps, epochs, frames, snap
+        offset = int(steps[-1].column("step")[-1]) if len(steps[-1]) else offset
+    return Rows.concat(steps), epochs, frames, snap
 
 
 def _progress(snap):

@@ -21,6 +21,7 @@ import torch
 
 from vae.config import TrainConfig, from_dict, to_dict
 from vae.model import VAE
+from vae.serve.metric_log import MetricLog
 
 # Up to this batch size the child trains on one thread. Measured on 2 cores (samples/s, one thread vs two): batch
 # 32: 9.2k vs 7.0k; 128: 20.7k vs 20.5k; 256: 24.0k vs 29.2k; 1024: 30.2k vs 48.5k. Where a second thread buys
@@ -90,7 +91,7 @@ class TrainingWorker:
         self._ctx = _context()
         self._stop = self._ctx.Event()
         self._lock = threading.Lock()
-        self._steps, self._epochs, self._frames = [], [], []
+        self._steps, self._epochs, self._frames = MetricLog(), [], []
         self._end = None
         self._reader = threading.Thread(target=self._read, name="vae-training-reader", daemon=True)
 
@@ -123,9 +124,10 @@ class TrainingWorker:
         return self._reader.is_alive()
 
     def snapshot(self) -> dict:
-        """Copies of everything received so far: step and epoch metrics, latent frames, and how it ended."""
+        """Everything received so far: step metrics (a fixed view of the log), copies of the epoch metrics and latent
+        frames, and how it ended."""
         with self._lock:
-            return {"steps": list(self._steps), "epochs": list(self._epochs), "frames": list(self._frames),
+            return {"steps": self._steps.view(), "epochs": list(self._epochs), "frames": list(self._frames),
                     "end": self._end, "running": self._reader.is_alive() and self._end is None}
 
     def weights(self) -> dict:

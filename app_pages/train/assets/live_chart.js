@@ -36,10 +36,15 @@ function drawPanel(ctx, panel, box) {
   const plot = size ? { left: left + (width - size) / 2, top, width: size, height: size } : { left, top, width, height };
   const px = (x) => plot.left + ((x - x0) / (x1 - x0)) * plot.width;
   const py = (y) => plot.top + ((y1 - y) / (y1 - y0)) * plot.height;
-  ctx.font = "14px sans-serif"; ctx.fillStyle = "#262730"; ctx.textAlign = "center";
-  ctx.fillText(panel.title, plot.left + plot.width / 2, box.y + 16);
+  ctx.fillStyle = "#262730"; ctx.textAlign = "center";
+  // a long title in a narrow panel: smaller type, down to 11 px, rather than running into its neighbour
+  for (let px = 14; px >= 11; px--) {
+    ctx.font = `${px}px sans-serif`;
+    if (ctx.measureText(panel.title).width <= box.w - 8) break;
+  }
+  ctx.fillText(panel.title, box.x + box.w / 2, box.y + 16);
   ctx.font = "12px sans-serif"; ctx.fillStyle = "#555"; ctx.strokeStyle = "#e8e8e8"; ctx.lineWidth = 1;
-  for (const t of ticks(x0, x1, 6)) {
+  for (const t of ticks(x0, x1, Math.max(2, Math.min(6, Math.floor(plot.width / 70))))) {  // labels ~4 digits wide
     ctx.beginPath(); ctx.moveTo(px(t), plot.top); ctx.lineTo(px(t), plot.top + plot.height); ctx.stroke();
     ctx.fillText(String(t), px(t), plot.top + plot.height + 15);
   }
@@ -90,18 +95,23 @@ export default function (component) {
   const width = Math.max(300, root.clientWidth || parentElement.clientWidth || 600);
   // A square plot in a narrow column needs less height than asked for: no gap between it and its legend.
   const square = data.panels.every((p) => p.square);
-  const height = square ? Math.min(data.height, Math.round(width / data.panels.length) - 70 + 66) : data.height;
+  // Side by side unless that leaves a panel narrower than 220 px (a phone): then one above the other.
+  const n = data.panels.length, stacked = n > 1 && width / n < 220;
+  const each = stacked ? Math.round(data.height * 0.8) : data.height;
+  const height = square ? Math.min(data.height, Math.round(width / n) - 70 + 66) : each * (stacked ? n : 1);
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * dpr); canvas.height = Math.round(height * dpr);
   canvas.style.width = `${width}px`; canvas.style.height = `${height}px`;
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
-  const w = width / data.panels.length;
-  data.panels.forEach((panel, k) => drawPanel(ctx, panel, { x: k * w, y: 0, w, h: height }));
+  const w = stacked ? width : width / n;
+  data.panels.forEach((panel, k) => drawPanel(ctx, panel, stacked ? { x: 0, y: k * each, w, h: each }
+                                                                    : { x: k * w, y: 0, w, h: height }));
   root.querySelector(".lc-legend").innerHTML = (data.legend || []).map(
     ({ name, colour }) => `<span><i style="background:${colour}"></i>${name}</span>`).join("")
     + (data.note ? `<span class="lc-note">${data.note}</span>` : "");
+  root.dataset.stacked = String(stacked);
   root.dataset.draws = String(Number(root.dataset.draws || 0) + 1);
   root.dataset.last = JSON.stringify(data.mark ?? null);
 }
