@@ -1,9 +1,9 @@
 """Entry point: `streamlit run app.py`. It builds the navigation and the sidebar's checkpoint upload (and the
-notice of a replica that stopped), nothing else."""
+notice of a replica that stopped, and its watch for a reconnection), nothing else."""
 import streamlit as st
 
 from ui.navigation import HOME, PAGES, script
-from ui.replica import moved_notice
+from ui.replica import moved_notice, reconnect_watch
 from ui.upload import upload_sidebar
 
 st.set_page_config(page_title="VAE dashboard", page_icon="🔢", layout="wide")
@@ -13,4 +13,5 @@ pages = st.navigation([
     for key, (title, icon) in PAGES.items()])
 upload_sidebar()  # in the sidebar of every page, under the navigation
 moved_notice()  # behind deploy/'s nginx, after a replica stopped
+reconnect_watch()  # ... and without waiting for the student's next click
 pages.run()

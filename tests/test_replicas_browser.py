@@ -1,6 +1,6 @@
 """In Chromium, through nginx in front of three replicas: when the student's replica is killed, Streamlit's own
-frontend reconnects, nginx takes its websocket to a live replica, the student reads why the page started afresh,
-and from then on the page's websocket and its requests (an upload into the new session) all reach that replica.
+frontend reconnects, nginx takes its websocket to a live replica, the page asks it for a run at once and the student
+reads why the page started afresh, a click on the map works there, and from then on the page's websocket and its requests (an upload into the new session) all reach that replica.
 
 With three, the dead replica's upstream has two backups, which take turns: requests that moved the cookie could
 split a session between them. Which replica answered is read from nginx's X-Vae-Replica header, on every HTTP
@@ -72,12 +72,16 @@ def test_a_student_whose_replica_stops_lands_on_one_live_replica_with_a_notice(h
     hall["replicas"][first].send_signal(signal.SIGKILL)
     hall["replicas"][first].wait(10)
     until(page, lambda: any(s[0] == "ws" for s in seen[killed_at:]), "new websocket")  # the frontend reconnects
-    idle(page)
-    # Streamlit's frontend expects to find its session again, so it reruns on reconnecting only if a run was under
-    # way or the last one was a fragment's; otherwise the fresh session first runs at the student's next action
-    # outside a fragment (a click on the map, inside one, is skipped there). Here: a button.
-    page.locator(".st-key-explorer_redraw button").click()
+    # no action of the student's: the page asks the live replica for a run as soon as it is back (ui/replica.py)
     page.get_by_text(NOTICE).first.wait_for(timeout=120000)
+    idle(page)
+    # and the map, a fragment, answers there: the server's check shows the clicked point
+    overlay = page.locator(".vx-overlay")
+    a = {k: float(v) for k, v in overlay.evaluate("e => ({...e.dataset})").items()}
+    box = overlay.bounding_box()
+    page.mouse.click(box["x"] + a["left"] + a["size"] - 15, box["y"] + a["top"] + 15)
+    z1 = float(page.locator(".vx-z").get_attribute("data-z1"))
+    page.get_by_text(f"{z1:.4f}").wait_for(state="attached", timeout=120000)
     idle(page)
     ink = np.full((140, 140), 255, np.uint8)
     ink[20:120, 64:76] = 0  # a "1", dark on light
