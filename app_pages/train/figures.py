@@ -32,8 +32,9 @@ def thin(*arrays):
 
 def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
     """Per-step loss, reconstruction and KL (faint: raw; solid: smoothed) and per-epoch test values (markers)."""
+    # short titles, the units on the y axes: on a phone each panel is about 150 px wide
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                        subplot_titles=(f"loss and reconstruction ({unit})", "KL to the prior (nats per image)"))
+                        subplot_titles=("loss and reconstruction", "KL to the prior"))
     step = column(steps, "step")
     for panel, key, name, colour in CURVES:
         col = panel + 1
@@ -50,6 +51,9 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
                                      line={"dash": "dot", "color": colour},
                                      name="test " + name.replace("training ", "")), row=1, col=col)
     fig.update_xaxes(title="step")
+    fig.update_yaxes(title=unit, row=1, col=1)
+    fig.update_yaxes(title="nats per image", row=1, col=2)
+    fig.update_annotations(font_size=14)
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.25}, uirevision="curves")
     return fig
