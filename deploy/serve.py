@@ -65,6 +65,7 @@ def start_replica(port: int, run_dir: Path, env=None) -> subprocess.Popen:
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"),
+             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),  # as ./dev sets it (it says why)
              "VAE_REPLICA": f"127.0.0.1:{port}", **(env or {})})
 
 

@@ -47,7 +47,8 @@ def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                            env={"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})})  # as ./dev app runs it
     try:
         wait_ready(url, proc)
         yield url
