@@ -19,10 +19,8 @@ CURVES = ((0, "loss", "training loss", "#1f77b4"), (0, "recon", "reconstruction"
 
 
 def column(steps, key: str) -> np.ndarray:
-    """One metric of every step: straight from a worker's log (vae/serve/metric_log.py), or from a list of dicts."""
-    if hasattr(steps, "column"):
-        return steps.column(key).astype(float)
-    return np.array([m[key] for m in steps], dtype=float)
+    """One metric of every step, as floats, from a worker's log (vae/serve/metric_log.Rows)."""
+    return steps.column(key).astype(float)
 
 
 def thin(*arrays):

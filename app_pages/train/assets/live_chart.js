@@ -38,8 +38,8 @@ function drawPanel(ctx, panel, box) {
   const py = (y) => plot.top + ((y1 - y) / (y1 - y0)) * plot.height;
   ctx.fillStyle = "#262730"; ctx.textAlign = "center";
   // a long title in a narrow panel: smaller type, down to 11 px, rather than running into its neighbour
-  for (let px = 14; px >= 11; px--) {
-    ctx.font = `${px}px sans-serif`;
+  for (let font = 14; font >= 11; font--) {
+    ctx.font = `${font}px sans-serif`;
     if (ctx.measureText(panel.title).width <= box.w - 8) break;
   }
   ctx.fillText(panel.title, box.x + box.w / 2, box.y + 16);
