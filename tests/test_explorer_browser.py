@@ -36,6 +36,22 @@ def shown_z(page):
     return float(d["z1"]), float(d["z2"])
 
 
+def click_and_wait_for_server(page, px, py, timeout=60000):
+    """Click the map at (px, py) in its own pixels; wait until the page has painted that z (its label's data, set
+    in the next animation frame) and the server's check shows z1. Returns the z."""
+    overlay = page.locator(".vx-overlay")
+    a, box = axes(overlay), overlay.bounding_box()
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    z = expected_z(a, px, py)
+    for _ in range(timeout // 100):  # the label sits in the component's shadow root: read through a locator
+        if np.allclose(shown_z(page), z, atol=1e-9):
+            break
+        page.wait_for_timeout(100)
+    assert np.allclose(shown_z(page), z, atol=1e-9), "the click was not painted"
+    page.get_by_text(f"{z[0]:.4f}").wait_for(state="attached", timeout=timeout)
+    return z
+
+
 def frames(page):
     return int(page.locator(ROOT_SEL).get_attribute("data-frames"))
 

@@ -8,6 +8,7 @@ import pytest
 from conftest import ARTIFACTS
 from scripts.appserver import app_server
 from scripts.proc_tree import server_pid, trainings
+from test_explorer_browser import click_and_wait_for_server
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
 LIVE_CURVES = ".st-key-train_live_curves .lc-root"
@@ -47,10 +48,7 @@ def _explorer_view(page, url=None):
         page.goto(f"{url}/explorer")
     page.wait_for_selector(ROOT_SEL, timeout=90000)
     browser_pixels = page.locator(ROOT_SEL).evaluate("(root, zs) => zs.map(([a, b]) => root.vxDecode(a, b))", ZS)
-    box = page.locator(".vx-overlay").bounding_box()
-    page.mouse.click(box["x"] + 300, box["y"] + 200)
-    z1 = float(page.locator(".vx-z").get_attribute("data-z1"))
-    page.get_by_text(f"{z1:.4f}").wait_for(state="attached", timeout=60000)  # the server has decoded the clicked z
+    click_and_wait_for_server(page, 300, 200)  # the server has decoded the clicked z
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60000)
     page.wait_for_timeout(300)
     server = page.locator(".st-key-explorer_server_digit canvas").evaluate(

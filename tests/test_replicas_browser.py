@@ -15,6 +15,7 @@ from PIL import Image
 
 from conftest import ARTIFACTS
 from hall import lecture_hall
+from test_explorer_browser import axes, click_and_wait_for_server
 
 NOTICE = "moved to another server"
 STATELESS = re.compile(r"/_stcore/(health|host-config)$")  # a reconnecting frontend asks them before its websocket
@@ -76,12 +77,9 @@ def test_a_student_whose_replica_stops_lands_on_one_live_replica_with_a_notice(h
     page.get_by_text(NOTICE).first.wait_for(timeout=120000)
     idle(page)
     # and the map, a fragment, answers there: the server's check shows the clicked point
-    overlay = page.locator(".vx-overlay")
-    a = {k: float(v) for k, v in overlay.evaluate("e => ({...e.dataset})").items()}
-    box = overlay.bounding_box()
-    page.mouse.click(box["x"] + a["left"] + a["size"] - 15, box["y"] + a["top"] + 15)
-    z1 = float(page.locator(".vx-z").get_attribute("data-z1"))
-    page.get_by_text(f"{z1:.4f}").wait_for(state="attached", timeout=120000)
+    page.wait_for_selector(".vx-root[data-painted]", timeout=120000)
+    a = axes(page.locator(".vx-overlay"))
+    click_and_wait_for_server(page, a["left"] + a["size"] - 15, a["top"] + 15, timeout=120000)  # empty corner
     idle(page)
     ink = np.full((140, 140), 255, np.uint8)
     ink[20:120, 64:76] = 0  # a "1", dark on light
