@@ -5,11 +5,15 @@
 Starts the app as `./dev app` does (OMP_WAIT_POLICY=PASSIVE), opens the ELBO lab on each checkpoint, then for test
 digits it has not shown yet types the index and times, in the browser, until each of the four digit sections
 shows the new digit: section 1's log p(x) and its posterior figure (a 2-D model), the IWAE, gradient and Monte
-Carlo figures, and until the run has ended. Then the same for digits shown before (cached: what is left is the
-page itself), and for slider changes in the two 1-D sections, which rerun only their own fragment. Prints each
-time and the median and maximum.
+Carlo figures, and until the run has ended, with the CPU time the server and Chromium's renderers used per
+digit (from /proc). Then the same for digits shown before (cached: what is left is the
+page itself), and for slider changes in the two 1-D sections, which rerun only their own fragment. Last, on the
+same server, the same number of other new digits through the protocol client (scripts/protocol_client.py, no
+browser): the server's side alone, from the rerun it is sent to the run's end. Prints each time and the median and
+maximum.
 """
 import argparse
+import asyncio
 import os
 import statistics
 import sys
@@ -21,6 +25,8 @@ from playwright.sync_api import sync_playwright
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # the server inherits it, as under ./dev app
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
+from scripts.proc_tree import _command, descendants, parents, server_pid, usage  # noqa: E402
+from scripts.protocol_client import Tab  # noqa: E402
 
 SECTIONS = ("1 posterior / estimate", "2 IWAE", "3 gradients", "4 Monte Carlo")
 # Watches the page from the Enter key that submits a new index: for each section, the time (ms) when every part
@@ -60,15 +66,30 @@ def settle(page, timeout=120000):
                            timeout=timeout)
 
 
-def time_digit(page, index):
-    """Seconds from submitting a new index until each section shows it, then until the run has ended."""
+def frame_log(page) -> list:
+    """(direction, time s) of each websocket frame of the page's, from Chromium's DevTools protocol."""
+    frames = []
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(("out", e["timestamp"])))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(("in", e["timestamp"])))
+    return frames
+
+
+def time_digit(page, index, frames):
+    """Seconds from submitting a new index until each section shows it, then until the run has ended; and from
+    the page's request for the rerun to the last message of the run arriving (the server's side, beside the
+    browser)."""
     page.evaluate(WATCH)
     box = page.get_by_label("(0-9999)")
     box.fill(str(index))
+    frames.clear()
     box.press("Enter")
     page.wait_for_function("window.__watch.done !== null", timeout=120000, polling="raf")
     w = page.evaluate("window.__watch")
-    return [t / 1000 for t in w["times"]] + [w["done"] / 1000]
+    page.wait_for_timeout(100)  # the frames' events come in on their own
+    sent = next(t for d, t in frames if d == "out")
+    return [t / 1000 for t in w["times"]] + [w["done"] / 1000, max(t for d, t in frames if d == "in") - sent]
 
 
 WATCH_PROBABILITY = """() => [...document.querySelectorAll("[data-testid='stMetric']")]
@@ -86,17 +107,44 @@ def time_slider_nudge(page, label, watched_js):
     return time.perf_counter() - start
 
 
+def cpu_now(server: int) -> dict:
+    """CPU seconds used so far by the app server and by Chromium's renderers (the processes that run the pages)."""
+    renderers = [pid for pid in descendants(os.getpid(), parents()) if "--type=renderer" in _command(pid)]
+    return {"server": usage([server])["cpu_s"], "Chromium's renderers": usage(renderers)["cpu_s"]}
+
+
+def timed_digits(page, digits, frames, server):
+    """time_digit for each digit, and the CPU seconds per digit the server and the renderers used meanwhile."""
+    before = cpu_now(server)
+    rows = [time_digit(page, i, frames) for i in digits]
+    after = cpu_now(server)
+    return rows, {k: (after[k] - before[k]) / len(digits) for k in after}
+
+
 def report(name, times):
     print(f"  {name}: " + ", ".join(f"{t:.2f}" for t in times) +
           f"  -> median {statistics.median(times):.2f} s, max {max(times):.2f} s", flush=True)
 
 
-def report_digits(what, rows):
+def report_digits(what, timed):
+    rows, cpu = timed
     print(f"{what}, seconds from Enter until each section shows it:")
     for i, name in enumerate(SECTIONS):
         report(name, [r[i] for r in rows])
     report("all four sections drawn", [max(r[:4]) for r in rows])
     report("run ended", [r[4] for r in rows])
+    report("the run's last message, from the page's request", [r[5] for r in rows])
+    print("  CPU per digit: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()))
+
+
+async def server_alone(url, name, digits):
+    """Seconds of the server's run for each new digit, and again for the same digits (cached), with no browser."""
+    tab = Tab(url, "elbo_lab", f"checkpoint={name}&digit=7")
+    await tab.open()
+    try:
+        return [[(await tab.set_value("elbo_lab_index", int_value=i)).ms / 1000 for i in digits] for _ in range(2)]
+    finally:
+        await tab.close()
 
 
 def main():
@@ -104,26 +152,33 @@ def main():
     p.add_argument("--digits", type=int, default=8)
     p.add_argument("--checkpoints", nargs="+", default=["bce", "bce-z8"])
     args = p.parse_args()
-    with app_server() as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for n, name in enumerate(args.checkpoints):
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            start = time.perf_counter()
-            page.goto(f"{url}/elbo_lab?checkpoint={name}&digit=7")
-            page.wait_for_selector("text=6 · KL divergence has a direction", timeout=120000)
-            page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=120000)
-            settle(page)
-            print(f"{name}: first load, every section computed: {time.perf_counter() - start:.2f} s")
-            digits = [100 + 37 * i for i in range(args.digits)]
-            report_digits(f"{name}: a new digit", [time_digit(page, i) for i in digits])
-            report_digits(f"{name}: a digit shown before (cached)", [time_digit(page, i) for i in digits[:4]])
-            if n == 0:
-                report("mouse-weight slider -> its figure and number (s)",
-                       [time_slider_nudge(page, "mean μ (g)", WATCH_PROBABILITY) for _ in range(5)])
-                report("KL slider -> its fits and table (s)",
-                       [time_slider_nudge(page, "distance between the modes", WATCH_KL_TABLE) for _ in range(5)])
-            page.close()
-        browser.close()
+    with app_server() as url:
+        server = server_pid(url)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for n, name in enumerate(args.checkpoints):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                frames = frame_log(page)
+                start = time.perf_counter()
+                page.goto(f"{url}/elbo_lab?checkpoint={name}&digit=7")
+                page.wait_for_selector("text=6 · KL divergence has a direction", timeout=120000)
+                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=120000)
+                settle(page)
+                print(f"{name}: first load, every section computed: {time.perf_counter() - start:.2f} s")
+                digits = [100 + 37 * i for i in range(args.digits)]
+                report_digits(f"{name}: a new digit", timed_digits(page, digits, frames, server))
+                report_digits(f"{name}: a digit shown before (cached)", timed_digits(page, digits[:4], frames, server))
+                if n == 0:
+                    report("mouse-weight slider -> its figure and number (s)",
+                           [time_slider_nudge(page, "mean μ (g)", WATCH_PROBABILITY) for _ in range(5)])
+                    report("KL slider -> its fits and table (s)",
+                           [time_slider_nudge(page, "distance between the modes", WATCH_KL_TABLE) for _ in range(5)])
+                page.close()
+            browser.close()
+        for name in args.checkpoints:  # digits none of the runs above has shown
+            new, cached = asyncio.run(server_alone(url, name, [5000 + 37 * i for i in range(args.digits)]))
+            report(f"{name}: server alone, a new digit (s)", new)
+            report(f"{name}: server alone, the same digits again (s)", cached)
 
 
 if __name__ == "__main__":
