@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # the server inherits it, as under ./dev app
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
-from scripts.proc_tree import _command, descendants, parents, server_pid, usage  # noqa: E402
+from scripts.proc_tree import command_line, descendants, parents, server_pid, usage  # noqa: E402
 from scripts.protocol_client import Tab  # noqa: E402
 
 SECTIONS = ("1 posterior / estimate", "2 IWAE", "3 gradients", "4 Monte Carlo")
@@ -109,7 +109,7 @@ def time_slider_nudge(page, label, watched_js):
 
 def cpu_now(server: int) -> dict:
     """CPU seconds used so far by the app server and by Chromium's renderers (the processes that run the pages)."""
-    renderers = [pid for pid in descendants(os.getpid(), parents()) if "--type=renderer" in _command(pid)]
+    renderers = [pid for pid in descendants(os.getpid(), parents()) if "--type=renderer" in command_line(pid)]
     return {"server": usage([server])["cpu_s"], "Chromium's renderers": usage(renderers)["cpu_s"]}
 
 

@@ -59,14 +59,17 @@ def write_config(addresses, listen, run_dir: Path) -> Path:
     return path
 
 
+def server_env(extra=None) -> dict:
+    """The environment of an app server: ./dev's defaults (it says why), unless already set, then `extra`."""
+    return {"OMP_WAIT_POLICY": "PASSIVE", "MALLOC_ARENA_MAX": "2", **os.environ, **(extra or {})}
+
+
 def start_replica(port: int, run_dir: Path, env=None) -> subprocess.Popen:
     log = open(run_dir / f"replica-{port}.log", "wb")
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"),
-             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),  # as ./dev sets it (it says why)
-             "VAE_REPLICA": f"127.0.0.1:{port}", **(env or {})})
+        env=server_env({"VAE_REPLICA": f"127.0.0.1:{port}", **(env or {})}))
 
 
 def start_nginx(conf: Path) -> subprocess.Popen:

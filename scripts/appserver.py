@@ -1,12 +1,13 @@
 """Start `streamlit run app.py` on a free local port and wait until it answers; used by tests and scripts."""
 import contextlib
-import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from deploy.serve import server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -48,7 +49,7 @@ def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
                             cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                            env={"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})})  # as ./dev app runs it
+                            env=server_env(env))  # as ./dev app runs it
     try:
         wait_ready(url, proc)
         yield url

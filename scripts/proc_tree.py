@@ -60,7 +60,7 @@ def server_pid(port) -> int:
     raise RuntimeError(f"no streamlit child of this process on port {port}")
 
 
-def _command(pid: int) -> str:
+def command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -71,7 +71,7 @@ def trainings(server: int) -> list[int]:
     """Pids of the training processes the server runs now: vae.serve.worker starts each from multiprocessing's fork
     server, itself a child of the streamlit process."""
     ppid_of = parents()
-    fork_servers = [pid for pid, ppid in ppid_of.items() if ppid == server and "forkserver" in _command(pid)]
+    fork_servers = [pid for pid, ppid in ppid_of.items() if ppid == server and "forkserver" in command_line(pid)]
     return [pid for pid, ppid in ppid_of.items() if ppid in fork_servers and alive(pid)]
 
 
