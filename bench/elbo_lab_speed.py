@@ -7,10 +7,11 @@ digits it has not shown yet types the index and times, in the browser, until eac
 shows the new digit: section 1's log p(x) and its posterior figure (a 2-D model), the IWAE, gradient and Monte
 Carlo figures, and until the run has ended, with the CPU time the server and Chromium's renderers used per
 digit (from /proc). Then the same for digits shown before (cached: what is left is the
-page itself), and for slider changes in the two 1-D sections, which rerun only their own fragment. Last, on the
-same server, the same number of other new digits through the protocol client (scripts/protocol_client.py, no
-browser): the server's side alone, from the rerun it is sent to the run's end. Prints each time and the median and
-maximum.
+page itself), for presses of "Random" a few seconds after the last answer (the digit it opens has been drawn in
+advance and computed while the server was idle: ui.ahead), and for slider changes in the two 1-D sections, which
+rerun only their own fragment. Last, on the same server, the same number of other new digits and of "Random"
+presses through the protocol client (scripts/protocol_client.py, no browser): the server's side alone, from the
+rerun it is sent to the run's end. Prints each time and the median and maximum.
 """
 import argparse
 import asyncio
@@ -28,6 +29,9 @@ from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 from scripts.proc_tree import command_line, descendants, parents, server_pid, usage  # noqa: E402
 from scripts.protocol_client import Tab  # noqa: E402
 
+# Seconds a student looks at an answer before pressing "Random": long enough for the idle server to have computed
+# the digit that press opens (ui.ahead waits for 0.3 s of idle CPUs, then takes about 0.3 s).
+READING = 3.0
 SECTIONS = ("1 posterior / estimate", "2 IWAE", "3 gradients", "4 Monte Carlo")
 # Watches the page from the Enter key that submits a new index: for each section, the time (ms) when every part
 # of it present before reads differently, and when all four have and no element is stale any more (the run has
@@ -45,6 +49,8 @@ WATCH = """() => {
   window.__watch = w;
   document.addEventListener('keydown', e => { if (e.key === 'Enter' && w.t0 === null) w.t0 = performance.now(); },
                             {capture: true});
+  document.addEventListener('click', e => {
+    if (e.target.closest('.st-key-elbo_lab_random') && w.t0 === null) w.t0 = performance.now(); }, {capture: true});
   const poll = () => {
     if (w.t0 !== null) {
       const now = read(), t = performance.now() - w.t0;
@@ -77,14 +83,18 @@ def frame_log(page) -> list:
 
 
 def time_digit(page, index, frames):
-    """Seconds from submitting a new index until each section shows it, then until the run has ended; and from
-    the page's request for the rerun to the last message of the run arriving (the server's side, beside the
-    browser)."""
+    """Seconds from submitting a new index (or, for index None, from a click on "Random") until each section shows
+    the new digit, then until the run has ended; and from the page's request for the rerun to the last message of
+    the run arriving (the server's side, beside the browser)."""
     page.evaluate(WATCH)
-    box = page.get_by_label("(0-9999)")
-    box.fill(str(index))
-    frames.clear()
-    box.press("Enter")
+    if index is None:
+        frames.clear()
+        page.locator(".st-key-elbo_lab_random button").click()
+    else:
+        box = page.get_by_label("(0-9999)")
+        box.fill(str(index))
+        frames.clear()
+        box.press("Enter")
     page.wait_for_function("window.__watch.done !== null", timeout=120000, polling="raf")
     w = page.evaluate("window.__watch")
     page.wait_for_timeout(100)  # the frames' events come in on their own
@@ -113,10 +123,11 @@ def cpu_now(server: int) -> dict:
     return {"server": usage([server])["cpu_s"], "Chromium's renderers": usage(renderers)["cpu_s"]}
 
 
-def timed_digits(page, digits, frames, server):
-    """time_digit for each digit, and the CPU seconds per digit the server and the renderers used meanwhile."""
+def timed_digits(page, digits, frames, server, reading=0.0):
+    """time_digit for each digit after `reading` seconds on the page, and the CPU seconds per digit the server and
+    the renderers used meanwhile."""
     before = cpu_now(server)
-    rows = [time_digit(page, i, frames) for i in digits]
+    rows = [(page.wait_for_timeout(1000 * reading), time_digit(page, i, frames))[1] for i in digits]
     after = cpu_now(server)
     return rows, {k: (after[k] - before[k]) / len(digits) for k in after}
 
@@ -138,11 +149,17 @@ def report_digits(what, timed):
 
 
 async def server_alone(url, name, digits):
-    """Seconds of the server's run for each new digit, and again for the same digits (cached), with no browser."""
+    """Seconds of the server's run for each new digit, again for the same digits (cached), and for as many
+    presses of "Random" READING seconds after the last answer, with no browser."""
     tab = Tab(url, "elbo_lab", f"checkpoint={name}&digit=7")
     await tab.open()
     try:
-        return [[(await tab.set_value("elbo_lab_index", int_value=i)).ms / 1000 for i in digits] for _ in range(2)]
+        typed = [[(await tab.set_value("elbo_lab_index", int_value=i)).ms / 1000 for i in digits] for _ in range(2)]
+        randoms = []
+        for _ in digits:
+            await asyncio.sleep(READING)
+            randoms.append((await tab.click("elbo_lab_random")).ms / 1000)
+        return typed + [randoms]
     finally:
         await tab.close()
 
@@ -168,6 +185,8 @@ def main():
                 digits = [100 + 37 * i for i in range(args.digits)]
                 report_digits(f"{name}: a new digit", timed_digits(page, digits, frames, server))
                 report_digits(f"{name}: a digit shown before (cached)", timed_digits(page, digits[:4], frames, server))
+                report_digits(f"{name}: \"Random\", {READING:.0f} s after the last answer (computed ahead, in this CPU)",
+                              timed_digits(page, [None] * args.digits, frames, server, READING))
                 if n == 0:
                     report("mouse-weight slider -> its figure and number (s)",
                            [time_slider_nudge(page, "mean μ (g)", WATCH_PROBABILITY) for _ in range(5)])
@@ -176,9 +195,10 @@ def main():
                 page.close()
             browser.close()
         for name in args.checkpoints:  # digits none of the runs above has shown
-            new, cached = asyncio.run(server_alone(url, name, [5000 + 37 * i for i in range(args.digits)]))
+            new, cached, randoms = asyncio.run(server_alone(url, name, [5000 + 37 * i for i in range(args.digits)]))
             report(f"{name}: server alone, a new digit (s)", new)
             report(f"{name}: server alone, the same digits again (s)", cached)
+            report(f"{name}: server alone, \"Random\" {READING:.0f} s after the last answer (s)", randoms)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The ELBO lab page: AppTest for its numbers and controls, Chromium for what it draws."""
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from vae.estimators import elbo_estimate, iwae_curve
 from vae.one_dim import interval_probability, normal_pdf
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.posterior import decompose
+from vae.serve.ahead import THREAD_NAME
 from vae.trainer import eval_targets
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "elbo_lab" / "page.py")
@@ -122,3 +124,55 @@ def test_lab_renders_in_chromium(app_url, page):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "elbo_lab.png"))
     assert page.console_errors == []
+
+
+@pytest.fixture
+def idle_worker():
+    """The server's work-ahead thread, counting any CPU reading as idle (this suite keeps the CPUs busy)."""
+    from ui.ahead import work_ahead
+    worker = work_ahead()
+    needed = worker.needed_idle
+    worker.needed_idle = 0.0
+    yield worker
+    worker.needed_idle = needed
+
+
+def count_computations(monkeypatch) -> dict:
+    """Patch the four computations behind the digit sections to note each call: those of the page's own run, and
+    those of the work-ahead thread."""
+    import app_pages.elbo_lab.data as data
+    calls = {"page": [], "ahead": []}
+
+    def counted(fn, name):
+        def call(*args, **kwargs):
+            calls["ahead" if threading.current_thread().name == THREAD_NAME else "page"].append(name)
+            return fn(*args, **kwargs)
+        return call
+    for name in ("decompose", "iwae_curve", "gradient_samples", "log_likelihood_samples"):
+        monkeypatch.setattr(data, name, counted(getattr(data, name), name))
+    return calls
+
+
+def test_the_next_random_digit_is_computed_ahead_while_the_server_is_idle(mnist, idle_worker, monkeypatch):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    next_digit = at.session_state["elbo_lab_next_random"]
+    assert idle_worker.wait_until_done(120)
+    calls = count_computations(monkeypatch)
+    at.button(key="elbo_lab_random").click().run()
+    assert at.number_input(key="elbo_lab_index").value == next_digit and not at.exception
+    assert calls["page"] == []  # every section read what the idle server had already put in its caches
+    ckpt = load_checkpoint(CHECKPOINT_DIR / "bce.safetensors")
+    dec = decompose(ckpt.model, eval_targets(mnist, ckpt.train_config)[next_digit])
+    assert number(metric(at, "log p(x)")) == pytest.approx(dec["log_px"], abs=1e-3)
+    # and the digits either side of it, for the number box's + and -, which this run wished for
+    assert idle_worker.wait_until_done(120)
+    at.number_input(key="elbo_lab_index").set_value(next_digit + 1 if next_digit < 9999 else next_digit - 1).run()
+    assert calls["page"] == [] and "decompose" in calls["ahead"] and not at.exception
+
+
+def test_a_busy_server_computes_nothing_ahead(idle_worker, monkeypatch):
+    idle_worker.needed_idle = 2.0  # more than all: never idle
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    calls = count_computations(monkeypatch)
+    at.button(key="elbo_lab_random").click().run()
+    assert set(calls["page"]) == {"decompose", "iwae_curve", "gradient_samples", "log_likelihood_samples"}

@@ -92,6 +92,18 @@ def test_quadrature_resolves_a_posterior_far_narrower_than_its_first_grid(mnist)
     assert log_marginal_grid(ckpt.model, x)["log_px"] == pytest.approx(fine, abs=1e-3)
 
 
+def test_log_likelihood_where_every_pixel_is_a_coin_flip(mnist):
+    """Zero logits make each pixel's 1 + e^-|l| its largest, 2, so the products of 112 of them that log_likelihood
+    takes are at their largest (2^112) too: log p(x|z) is still -784 log 2, for any image and code."""
+    model = build_model(VAEConfig(), 0).eval()
+    with torch.no_grad():
+        model.decoder[-1].weight.zero_()
+        model.decoder[-1].bias.zero_()
+    z = torch.randn(500, 2, generator=torch.Generator().manual_seed(0))
+    for x in (mnist.x_test[0], torch.ones(784), torch.zeros(784)):
+        assert torch.allclose(log_likelihood(model, x, z), torch.full((500,), -784 * math.log(2.0)), rtol=1e-6)
+
+
 @pytest.mark.parametrize("name", ["bce", "bce-binarized", "mse"])
 def test_log_likelihood_is_minus_the_reconstruction_loss(mnist, name, generator):
     """log_likelihood rearranges the loss for speed: in float64 it is the same number as -reconstruction_nll, and

@@ -4,7 +4,8 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from app_pages.elbo_lab.sections import gradient_section, iwae_section, monte_carlo_section, posterior_section
+from app_pages.elbo_lab.sections import (ask_ahead, gradient_section, iwae_section, monte_carlo_section,
+                                        posterior_section)
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
 from vae.serve.query import read_name, read_whole
@@ -29,6 +30,13 @@ share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(rea
                                "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
 if "elbo_lab_index" not in st.session_state:
     st.session_state["elbo_lab_index"] = 7
+if "elbo_lab_next_random" not in st.session_state:  # drawn in advance, so the server can compute it ahead
+    st.session_state["elbo_lab_next_random"] = random.randrange(10000)
+
+
+def random_digit():
+    st.session_state.update(elbo_lab_index=st.session_state["elbo_lab_next_random"],
+                            elbo_lab_next_random=random.randrange(10000))
 
 
 @st.fragment
@@ -41,8 +49,7 @@ def digit_sections():
                             help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
         dataset = info(dataset_of(name))
         index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")
-        st.button(f"Random {dataset.item}", key="elbo_lab_random",
-                  on_click=lambda: st.session_state.update(elbo_lab_index=random.randrange(10000)))
+        st.button(f"Random {dataset.item}", key="elbo_lab_random", on_click=random_digit)
     link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
     with image_col:
         image = scored_image(name, index).reshape(28, 28).numpy()
@@ -53,6 +60,7 @@ def digit_sections():
     iwae_section(name, index)
     gradient_section(name, index)
     monte_carlo_section(name, index)
+    ask_ahead(name, index)
 
 
 digit_sections()

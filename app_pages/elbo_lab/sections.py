@@ -1,5 +1,5 @@
-"""The ELBO lab's sections that work on one test digit under one checkpoint. Heavy numbers are cached per
-(checkpoint file, digit); each section is a fragment, so its own controls rerun only that section."""
+"""The ELBO lab's sections that work on one test digit under one checkpoint, drawn from the cached numbers in
+data.py; each section is a fragment, so its own controls rerun only that section."""
 import functools
 import inspect
 
@@ -8,10 +8,12 @@ import streamlit as st
 import torch
 
 from app_pages.elbo_lab.figures import gradient_figure, iwae_figure, monte_carlo_figure, posterior_figure
-from ui.models import checkpoint, scored_image, stamp
+from app_pages.elbo_lab.data import (compute_ahead, decomposition, gradients, iwae_estimate, likelihood_draws,
+                                     references)
+from ui.ahead import work_ahead
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples, running_mean
 from vae.marginal import log_marginal_grid
-from vae.posterior import decompose, expected_log_likelihood, kl_q_to_posterior
+from vae.posterior import expected_log_likelihood, kl_q_to_posterior
 
 
 def next_seed(key: str):
@@ -30,50 +32,13 @@ def show_source(*functions):
             st.code(source(fn), language="python")
 
 
-@st.cache_data(max_entries=64, show_spinner="Integrating over the latent plane...")
-def _decomposition(name: str, file_stamp: float, index: int) -> dict:
-    return decompose(checkpoint(name).model, scored_image(name, index))
-
-
-def decomposition(name: str, index: int) -> dict:
-    return _decomposition(name, stamp(name), index)
-
-
-def references(name: str, index: int) -> dict:
-    """What sections 2 and 4 compare with: exact values by quadrature for a 2-D latent, else Monte Carlo estimates
-    from the IWAE's draws (log p(x) then has no reference line: the IWAE bound is its best estimate)."""
-    if checkpoint(name).config.latent_dim == 2:
-        dec = decomposition(name, index)
-        return {"log_px": dec["log_px"], "elbo": dec["elbo"], "expected_log_lik": dec["expected_log_lik"],
-                "what": "exact value"}
-    est = iwae_estimate(name, index)
-    return {"log_px": None, "elbo": est["elbo"], "expected_log_lik": est["expected_log_lik"],
-            "what": "mean of 25,000 other draws"}
-
-
-def iwae_estimate(name: str, index: int) -> dict:
-    """The IWAE curve, and the ELBO estimated from the same draws."""
-    return _iwae(name, stamp(name), index)
-
-
-@st.cache_data(max_entries=64, show_spinner="Drawing 25,000 importance samples...")
-def _iwae(name: str, file_stamp: float, index: int) -> dict:
-    # 5 repeats of K = 5,000, not 10: the decoder pass over 50,000 draws took 0.1 s more, a quarter of the time the
-    # page has to answer a new digit. The spread the page shows is that of these 5.
-    return iwae_curve(checkpoint(name).model, scored_image(name, index), repeats=5,
-                      generator=torch.Generator().manual_seed(index))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _gradients(name: str, file_stamp: float, index: int, seed: int) -> dict:
-    return gradient_samples(checkpoint(name).model, scored_image(name, index), 2000, torch.Generator().manual_seed(seed))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _likelihood_draws(name: str, file_stamp: float, index: int, seed: int) -> np.ndarray:
-    # Seeds from 10,000 on: the IWAE draws with seed = index (0-9999), and these must be other draws.
-    return log_likelihood_samples(checkpoint(name).model, scored_image(name, index), 5000,
-                                  torch.Generator().manual_seed(10_000 + seed)).numpy()
+def ask_ahead(name: str, index: int) -> None:
+    """Wish for the digits this student will probably open next, with the draws' seeds as they are now: the next
+    "Random" one, then those either side of this one (the number box's + and -)."""
+    seeds = st.session_state.get("elbo_lab_gradient_seed", 0), st.session_state.get("elbo_lab_mc_seed", 0)
+    digits = [st.session_state["elbo_lab_next_random"]] + [i for i in (index + 1, index - 1) if 0 <= i <= 9999]
+    work_ahead().wish([(("elbo_lab", name, i, *seeds), functools.partial(compute_ahead, name, i, *seeds))
+                       for i in digits])
 
 
 @st.fragment
@@ -109,7 +74,7 @@ def iwae_section(name: str, index: int):
         "and its bar their spread.")
     st.latex(r"\mathcal{L}_K = \mathbb{E}\Big[\log \frac{1}{K}\sum_{k=1}^{K} \frac{p(x, z_k)}{q(z_k|x)}\Big],"
              r"\quad z_k \sim q(z|x), \qquad \mathrm{ELBO} = \mathcal{L}_1 \le \mathcal{L}_K \le \log p(x)")
-    ref, curve = references(name, index), _iwae(name, stamp(name), index)
+    ref, curve = references(name, index), iwae_estimate(name, index)
     st.plotly_chart(iwae_figure(curve, ref["log_px"], ref["elbo"]), key="elbo_lab_iwae_chart")
     exact = f"quadrature: {ref['log_px']:.3f}." if ref["log_px"] is not None else "no quadrature beyond 2-D."
     st.caption(f"K = 5000: {curve['mean'][-1]:.3f} ± {curve['std'][-1]:.3f} nats; {exact}")
@@ -127,7 +92,7 @@ def gradient_section(name: str, index: int):
     st.latex(r"\nabla_\mu \mathbb{E}_{q}[f(z)] = \mathbb{E}_{\epsilon}\big[f(\mu+\sigma\epsilon)\,\epsilon/\sigma\big]"
              r" = \mathbb{E}_{\epsilon}\big[\nabla_z f(\mu+\sigma\epsilon)\big],\qquad \epsilon\sim\mathcal{N}(0, I)")
     seed = st.session_state.get("elbo_lab_gradient_seed", 0)
-    samples = _gradients(name, stamp(name), index, seed)
+    samples = gradients(name, index, seed)
     var_s, var_r = samples["score"].var(0), samples["reparam"].var(0)
     fig_col, num_col = st.columns([3, 2], gap="large")
     fig_col.plotly_chart(gradient_figure(samples), key="elbo_lab_gradient_chart")
@@ -152,7 +117,7 @@ def monte_carlo_section(name: str, index: int):
     st.latex(r"\mathbb{E}_{q}[g(z)] \approx \hat g_T = \frac{1}{T}\sum_{t=1}^{T} g(z_t), \qquad "
              r"\mathrm{sd}(\hat g_T) = \frac{\mathrm{sd}(g)}{\sqrt{T}}")
     seed = st.session_state.get("elbo_lab_mc_seed", 0)
-    draws = _likelihood_draws(name, stamp(name), index, seed)
+    draws = likelihood_draws(name, index, seed)
     running = running_mean(torch.from_numpy(draws)).numpy()
     ref = references(name, index)
     st.plotly_chart(monte_carlo_figure(running, ref["expected_log_lik"], float(draws.std()), ref["what"]),

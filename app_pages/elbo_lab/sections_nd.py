@@ -2,7 +2,8 @@
 log p(x) estimated by importance weighting, and the gap from it."""
 import streamlit as st
 
-from app_pages.elbo_lab.sections import iwae_estimate, show_source
+from app_pages.elbo_lab.data import iwae_estimate
+from app_pages.elbo_lab.sections import show_source
 from ui.models import checkpoint
 from vae.estimators import elbo_from_draws, iwae_curve
 
