@@ -18,4 +18,4 @@ class _CallsOutsideARun(logging.Filter):
 @st.cache_resource(show_spinner=False)
 def work_ahead() -> WorkAhead:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_CallsOutsideARun())
-    return WorkAhead()
+    return WorkAhead(max_wishes=256)  # a class's next digits: the ELBO lab keeps 256 (app_pages/elbo_lab/data.py)

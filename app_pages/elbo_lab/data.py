@@ -1,5 +1,6 @@
 """The ELBO lab's heavy numbers for one test digit under one checkpoint, cached per (checkpoint file, digit) and
-shared by every session."""
+shared by every session. A cache holds 256 digits, about 30 MB in all: room for what a class of students opens, and
+for the digits the server computes ahead of them (sections.ask_ahead)."""
 import numpy as np
 import streamlit as st
 import torch
@@ -8,8 +9,10 @@ from ui.models import checkpoint, scored_image, stamp
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples
 from vae.posterior import decompose
 
+DIGITS_KEPT = 256
 
-@st.cache_data(max_entries=64, show_spinner="Integrating over the latent plane...")
+
+@st.cache_data(max_entries=DIGITS_KEPT, show_spinner="Integrating over the latent plane...")
 def _decomposition(name: str, file_stamp: float, index: int) -> dict:
     return decompose(checkpoint(name).model, scored_image(name, index))
 
@@ -35,7 +38,7 @@ def iwae_estimate(name: str, index: int) -> dict:
     return _iwae(name, stamp(name), index)
 
 
-@st.cache_data(max_entries=64, show_spinner="Drawing 25,000 importance samples...")
+@st.cache_data(max_entries=DIGITS_KEPT, show_spinner="Drawing 25,000 importance samples...")
 def _iwae(name: str, file_stamp: float, index: int) -> dict:
     # 5 repeats of K = 5,000, not 10: the decoder pass over 50,000 draws took 0.1 s more, a quarter of the time the
     # page has to answer a new digit. The spread the page shows is that of these 5.
@@ -47,7 +50,7 @@ def gradients(name: str, index: int, seed: int) -> dict:
     return _gradients(name, stamp(name), index, seed)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=DIGITS_KEPT, show_spinner=False)
 def _gradients(name: str, file_stamp: float, index: int, seed: int) -> dict:
     return gradient_samples(checkpoint(name).model, scored_image(name, index), 2000, torch.Generator().manual_seed(seed))
 
@@ -56,7 +59,7 @@ def likelihood_draws(name: str, index: int, seed: int) -> np.ndarray:
     return _likelihood_draws(name, stamp(name), index, seed)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=DIGITS_KEPT, show_spinner=False)
 def _likelihood_draws(name: str, file_stamp: float, index: int, seed: int) -> np.ndarray:
     # Seeds from 10,000 on: the IWAE draws with seed = index (0-9999), and these must be other draws.
     return log_likelihood_samples(checkpoint(name).model, scored_image(name, index), 5000,
