@@ -27,7 +27,16 @@ def checkpoint_names(dataset: str | None = None) -> list[str]:
     """The checkpoints in checkpoints/ the app can show (trained on a dataset it ships), optionally of one dataset."""
     names = list_checkpoints(CHECKPOINT_DIR)
     names = [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
-    return [n for n in names if (trained_on := dataset_of(n)) in SHIPPED and dataset in (None, trained_on)]
+    return [n for n in names if (trained_on := _dataset_if_there(n)) in SHIPPED and dataset in (None, trained_on)]
+
+
+def _dataset_if_there(name: str) -> str | None:
+    """dataset_of, or None for a file deleted since it was listed (another session's scratch run, a teacher
+    tidying checkpoints/): that one is left out, and the page still draws."""
+    try:
+        return dataset_of(name)
+    except FileNotFoundError:
+        return None
 
 
 def stamp(name: str) -> float:
