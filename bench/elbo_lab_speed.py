@@ -33,17 +33,28 @@ from scripts.protocol_client import Tab  # noqa: E402
 # the digit that press opens (ui.ahead waits for 0.3 s of idle CPUs, then takes about 0.3 s).
 READING = 3.0
 SECTIONS = ("1 posterior / estimate", "2 IWAE", "3 gradients", "4 Monte Carlo")
-# Watches the page from the Enter key that submits a new index: for each section, the time (ms) when every part
-# of it present before reads differently, and when all four have and no element is stale any more (the run has
-# ended: Streamlit's "running" indicator only appears after 500 ms). A figure is read by the first and last bytes
-# of its traces' data, which differ from one digit to the next.
+# Watches the page from the Enter key that submits a new index (or the click on "Random"): for each section, the time
+# (ms) of the first frame in which every part of it present before reads differently, and of the first in which
+# all four have and no element is stale any more (the run has ended: Streamlit's "running" indicator only appears
+# after 500 ms). A figure is read by what its canvas chart records once it has drawn: the checkpoint, digit and
+# seed it drew (ui/assets/chart.js). The watch does not poll: a MutationObserver notes each change to the page
+# and the charts, and the next animation frame (the one that shows the change) reads the page, so the probe
+# itself costs the browser next to nothing while it waits.
 WATCH = """() => {
-  const part = v => v == null ? '' : v.bdata !== undefined ? v.bdata.length + v.bdata.slice(0, 24) + v.bdata.slice(-24)
-    : String(v.length) + String(v[0]) + String(v[v.length - 1]);
-  const chart = key => { const gd = document.querySelector(`.st-key-elbo_lab_${key}_chart .js-plotly-plot`);
-    return gd && gd.data ? gd.data.map(t => part(t.x) + part(t.y) + part(t.z)).join('|') : null; };
+  const inside = el => el.querySelector('.lc-root')
+    || [...el.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => inside(e.shadowRoot)).find(Boolean);
+  const keys = ['posterior', 'iwae', 'gradient', 'mc'], roots = {};
+  let observer = null;
+  const chart = key => {
+    if (!roots[key] || !roots[key].isConnected) {
+      const host = document.querySelector(`.st-key-elbo_lab_${key}_chart`);
+      roots[key] = host && inside(host);
+      if (roots[key] && observer) observer.observe(roots[key], {attributes: true, attributeFilter: ['data-last']});
+    }
+    return roots[key] ? roots[key].dataset.last : null;
+  };
   const metric = () => { const m = [...document.querySelectorAll("[data-testid='stMetric']")]
-    .find(m => m.innerText.includes('log p(x)')); return m ? m.innerText : null; };
+    .find(m => m.textContent.includes('log p(x)')); return m ? m.textContent : null; };
   const read = () => [[metric(), chart('posterior')], [chart('iwae')], [chart('gradient')], [chart('mc')]];
   const before = read(), w = {t0: null, times: before.map(() => null), done: null};
   window.__watch = w;
@@ -51,18 +62,24 @@ WATCH = """() => {
                             {capture: true});
   document.addEventListener('click', e => {
     if (e.target.closest('.st-key-elbo_lab_random') && w.t0 === null) w.t0 = performance.now(); }, {capture: true});
-  const poll = () => {
-    if (w.t0 !== null) {
-      const now = read(), t = performance.now() - w.t0;
-      now.forEach((parts, i) => {
-        if (w.times[i] === null && parts.some(p => p)
-            && parts.every((p, j) => before[i][j] === null || (p && p !== before[i][j]))) w.times[i] = t;
-      });
-      if (w.times.every(x => x !== null) && !document.querySelector("[data-stale='true']")) w.done = t;
+  let pending = false;
+  const check = () => {
+    pending = false;
+    if (w.t0 === null || w.done !== null) return;
+    const now = read(), t = performance.now() - w.t0;
+    now.forEach((parts, i) => {
+      if (w.times[i] === null && parts.some(p => p)
+          && parts.every((p, j) => before[i][j] === null || (p && p !== before[i][j]))) w.times[i] = t;
+    });
+    if (w.times.every(x => x !== null) && !document.querySelector("[data-stale='true']")) {
+      w.done = t;
+      observer.disconnect();
     }
-    if (w.done === null) requestAnimationFrame(poll);
   };
-  requestAnimationFrame(poll);
+  observer = new MutationObserver(() => { if (!pending) { pending = true; requestAnimationFrame(check); } });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                   attributeFilter: ['data-stale']});
+  keys.forEach(k => roots[k] && observer.observe(roots[k], {attributes: true, attributeFilter: ['data-last']}));
 }"""
 
 
@@ -95,7 +112,7 @@ def time_digit(page, index, frames):
         box.fill(str(index))
         frames.clear()
         box.press("Enter")
-    page.wait_for_function("window.__watch.done !== null", timeout=120000, polling="raf")
+    page.wait_for_function("window.__watch.done !== null", timeout=120000, polling=100)  # the watch has the times
     w = page.evaluate("window.__watch")
     page.wait_for_timeout(100)  # the frames' events come in on their own
     sent = next(t for d, t in frames if d == "out")
@@ -179,7 +196,7 @@ def main():
                 start = time.perf_counter()
                 page.goto(f"{url}/elbo_lab?checkpoint={name}&digit=7")
                 page.wait_for_selector("text=6 · KL divergence has a direction", timeout=120000)
-                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6", timeout=120000)
+                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=120000)  # the 1-D sections
                 settle(page)
                 print(f"{name}: first load, every section computed: {time.perf_counter() - start:.2f} s")
                 digits = [100 + 37 * i for i in range(args.digits)]

@@ -8,8 +8,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from app_pages.elbo_lab.figures import contour_lines, monte_carlo_figure
-from conftest import ARTIFACTS
+from app_pages.elbo_lab.figures import contour_lines
 from vae.estimators import elbo_estimate, iwae_curve
 from vae.one_dim import interval_probability, normal_pdf
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
@@ -93,16 +92,6 @@ def test_lab_estimates_log_px_beyond_two_dimensions(mnist, lab):
     assert number(metric(lab, "gap, at least")) > 0
 
 
-def test_the_monte_carlo_figure_draws_every_early_step_and_log_spaced_later_ones():
-    draws = np.random.default_rng(0).normal(-100.0, 5.0, 5000)
-    running = np.cumsum(draws) / np.arange(1, 5001)
-    trace = monte_carlo_figure(running, -100.0, 5.0).data[2]
-    t, y = np.asarray(trace.x), np.asarray(trace.y)
-    assert len(t) < 300 and list(t[:55]) == list(range(1, 56)) and t[-1] == 5000
-    assert np.all(np.diff(np.log(t[54:])) < 0.04)  # after those, no step wider than 4% on the log axis: the same curve
-    np.testing.assert_array_equal(y, running[t - 1])
-
-
 def test_contour_lines_trace_known_curves():
     x = y = np.linspace(-3, 3, 121)
     r2 = x[None, :] ** 2 + y[:, None] ** 2
@@ -113,17 +102,6 @@ def test_contour_lines_trace_known_curves():
     assert np.isnan(contour_lines(x, y, two, 0.5)[0]).sum() == 2
     xs, ys = contour_lines(x, y, x[None, :] + 0 * y[:, None], 0.3)  # a straight line, from border to border
     assert np.isnan(xs).sum() == 1 and np.allclose(xs[:-1], 0.3) and sorted(ys[[0, -2]]) == [-3, 3]
-
-
-def test_lab_renders_in_chromium(app_url, page):
-    page.goto(f"{app_url}/elbo_lab")
-    page.wait_for_selector("text=6 · KL divergence has a direction", timeout=90000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 7", timeout=90000)
-    assert page.get_by_text("difference").first.is_visible()
-    page.set_viewport_size({"width": 1400, "height": 5600})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / "elbo_lab.png"))
-    assert page.console_errors == []
 
 
 @pytest.fixture
@@ -175,4 +153,7 @@ def test_a_busy_server_computes_nothing_ahead(idle_worker, monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     calls = count_computations(monkeypatch)
     at.button(key="elbo_lab_random").click().run()
-    assert set(calls["page"]) == {"decompose", "iwae_curve", "gradient_samples", "log_likelihood_samples"}
+    # a 2-D model: section 4's first draws are the IWAE's own (data.likelihood_draws); "Draw again" makes others
+    assert set(calls["page"]) == {"decompose", "iwae_curve", "gradient_samples"}
+    at.button(key="elbo_lab_mc_redraw").click().run()
+    assert calls["page"][-1] == "log_likelihood_samples" and not at.exception

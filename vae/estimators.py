@@ -16,14 +16,14 @@ def iwae_curve(model: VAE, x, ks=(1, 10, 100, 1000, 5000), repeats=10, generator
 
     repeats x max(K) draws are made, and each K splits all of them into blocks of K: `repeats` blocks for the
     largest K, many more for small K (whose mean is then the more precise). One decoder pass serves every K, and
-    the ELBO estimated from all the draws (elbo_from_draws).
+    the ELBO estimated from all the draws (elbo_from_draws); each draw's log p(x|z) is returned too ("log_lik").
     """
     x = x.reshape(-1)
     mu, logvar = (t[0] for t in model.encode(x[None]))
     z = model.reparameterize(mu, logvar, repeats * max(ks), generator)
     log_lik = log_likelihood(model, x, z)
     log_w = log_lik + log_prior(z) - log_q(z, mu, logvar)
-    out = {"k": list(ks), "mean": [], "std": [], **elbo_from_draws(log_lik, mu, logvar)}
+    out = {"k": list(ks), "mean": [], "std": [], "log_lik": log_lik.numpy(), **elbo_from_draws(log_lik, mu, logvar)}
     for k in ks:
         bounds = torch.logsumexp(log_w[:len(log_w) // k * k].reshape(-1, k), 1) - math.log(k)
         out["mean"].append(bounds.mean().item())

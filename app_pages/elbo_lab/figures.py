@@ -1,28 +1,16 @@
-"""Plotly figures for the ELBO lab, built from numbers computed in vae/."""
+"""The ELBO lab's four figures on a test digit, as data for the canvas chart (ui/chart.py), built from numbers
+computed in vae/. A new digit redraws all four: drawn by plotly they cost the browser, measured in Chromium, about
+0.25 s of CPU a digit, on a 2-core machine time the server needs for the digit's numbers (bench/elbo_lab_speed.py)."""
 from collections import defaultdict
 
 import numpy as np
-import plotly.graph_objects as go
+
+from ui.chart import image_layer, rounded
 
 Q_COLOUR, POSTERIOR_COLOUR, REPARAM_COLOUR, SCORE_COLOUR = "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"
 # A 2-D Gaussian's 1- and 2-sigma ellipses hold these shares of its mass; the posterior's contours below
 # are drawn at the density levels that hold the same shares, so the shapes compare like for like.
 MASS_1SD, MASS_2SD = 1 - np.exp(-0.5), 1 - np.exp(-2.0)
-
-
-# Fixed margins that hold the tick labels, axis titles and the legend below, rather than plotly's automatic ones, and
-# tick labels allowed past the figure's edge: else plotly draws every figure twice (once to measure what the margins
-# must hold) and measures each tick label against all the others. Measured in Chromium, this halves what a figure
-# costs the browser, and a new digit redraws four of them.
-AXIS = {"automargin": False, "ticklabeloverflow": "allow"}
-
-
-def layout(height=420, xaxis=None, yaxis=None, **kw) -> dict:
-    """The lab's layout as a dict: a figure made in one go, go.Figure(traces, layout), is validated once, several
-    times faster than one built up with add_trace, add_hline and update_layout (which rerun plotly's checks)."""
-    return {"height": height, "margin": {"l": 70, "r": 10, "t": 40, "b": 100},
-            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},  # at the foot, in the margin
-            "xaxis": {**AXIS, **(xaxis or {})}, "yaxis": {**AXIS, **(yaxis or {})}, **kw}
 
 
 def density_levels(density: np.ndarray, masses=(MASS_2SD, MASS_1SD)) -> list[float]:
@@ -84,59 +72,59 @@ def contour_lines(x, y, z, level):
     return np.array(line).reshape(-1, 2).T
 
 
-def posterior_figure(dec: dict) -> go.Figure:
-    """True posterior p(z|x) as a shaded density with its 1- and 2-sigma-mass contours, and q(z|x) as ellipses."""
+def posterior_figure(dec: dict, mark: str) -> dict:
+    """True posterior p(z|x) as a shaded density with its 1- and 2-sigma-mass contours, and q(z|x) as ellipses, on
+    axes of equal units."""
     za, zb = dec["axes"]
-    density = np.exp(dec["log_posterior"]).T  # plotly wants rows along y
-    traces = [go.Heatmap(x=za, y=zb, z=density, colorscale="Blues", showscale=False,
-                         hovertemplate="z = (%{x:.3f}, %{y:.3f})<extra></extra>")]
-    for level, dash, label in zip(density_levels(density), ("dot", "solid"), ("2σ", "1σ")):
+    density = np.exp(dec["log_posterior"]).T  # rows along z2
+    series, legend = [], []
+    for level, dash, label in zip(density_levels(density), ("dot", None), ("2σ", "1σ")):
         xs, ys = contour_lines(za, zb, density, level)
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": POSTERIOR_COLOUR, "width": 3, "dash": dash},
-                                 name=f"p(z|x), {label} mass", hoverinfo="skip"))
-    for k, dash in ((1, "solid"), (2, "dot")):
+        series.append({"x": rounded(xs, 4), "y": rounded(ys, 4), "colour": POSTERIOR_COLOUR, "width": 3, "dash": dash})
+        legend.append({"name": f"p(z|x), {label} mass", "colour": POSTERIOR_COLOUR, "dash": dash})
+    for k, dash in ((1, None), (2, "dot")):
         xs, ys = ellipse(dec["mu"], dec["std"], k)
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": Q_COLOUR, "width": 3, "dash": dash},
-                                 name=f"q(z|x), {k}σ", hoverinfo="skip"))
-    traces.append(go.Scatter(x=[dec["mu"][0]], y=[dec["mu"][1]], mode="markers", name="encoder mean μ",
-                             marker={"color": Q_COLOUR, "size": 10, "symbol": "x"}))
+        series.append({"x": rounded(xs, 4), "y": rounded(ys, 4), "colour": Q_COLOUR, "width": 3, "dash": dash})
+        legend.append({"name": f"q(z|x), {k}σ", "colour": Q_COLOUR, "dash": dash})
+    series.append({"x": rounded(dec["mu"][:1], 4), "y": rounded(dec["mu"][1:], 4), "colour": Q_COLOUR, "symbol": "x",
+                   "size": 12})
+    legend.append({"name": "encoder mean μ", "colour": Q_COLOUR})
     x_range, y_range = view_box(za, zb, density, dec["mu"], dec["std"])
-    return go.Figure(traces, layout(480, xaxis={"title": "z₁", "range": x_range, "constrain": "domain"},
-                                    yaxis={"scaleanchor": "x", "scaleratio": 1, "title": "z₂", "range": y_range}))
+    panel = {"xlabel": "z₁", "ylabel": "z₂", "range": x_range + y_range, "equal": True,
+             "image": image_layer(density / density.max(), za, zb), "series": series,
+             "readout": {"x": "z₁", "y": "z₂"}}
+    return {"height": 480, "panels": [panel], "legend": legend, "mark": mark}
 
 
-def hline(y, line, text, above):
-    """A horizontal line across the plot with its label at the right end, as layout dicts (what add_hline makes)."""
-    shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
-    note = {"xref": "x domain", "x": 1, "y": y, "text": text, "showarrow": False, "xanchor": "right",
-            "yanchor": "bottom" if above else "top"}
-    return shape, note
-
-
-def iwae_figure(curve: dict, log_px: float | None, elbo: float) -> go.Figure:
+def iwae_figure(curve: dict, log_px: float | None, elbo: float, mark: str) -> dict:
     """The IWAE bound against K, with log p(x) by quadrature where there is one (a 2-D latent) and the ELBO."""
-    lines = [hline(elbo, {"color": Q_COLOUR, "dash": "dot"}, f"ELBO = {elbo:.2f}", above=True)]
+    hlines = [{"y": elbo, "colour": Q_COLOUR, "dash": "dot", "width": 2, "text": f"ELBO = {elbo:.2f}", "above": True}]
+    legend = [{"name": "IWAE bound (mean ± sd)", "colour": REPARAM_COLOUR},
+              {"name": "ELBO", "colour": Q_COLOUR, "dash": "dot"}]
     if log_px is not None:
-        lines.insert(0, hline(log_px, {"color": POSTERIOR_COLOUR, "width": 2},
-                              f"log p(x) by quadrature = {log_px:.2f}", above=False))
-    trace = go.Scatter(x=curve["k"], y=curve["mean"], mode="lines+markers", name="IWAE bound (mean ± sd)",
-                       error_y={"type": "data", "array": curve["std"], "visible": True}, line={"color": REPARAM_COLOUR})
-    return go.Figure(trace, layout(380, shapes=[s for s, _ in lines], annotations=[a for _, a in lines],
-                                   xaxis={"type": "log", "title": "K, samples per bound"}, yaxis={"title": "nats"}))
+        hlines.insert(0, {"y": log_px, "colour": POSTERIOR_COLOUR, "width": 2,
+                          "text": f"log p(x) by quadrature = {log_px:.2f}", "above": False})
+        legend.insert(1, {"name": "log p(x)", "colour": POSTERIOR_COLOUR})
+    series = {"name": "IWAE bound", "x": [int(k) for k in curve["k"]], "y": rounded(curve["mean"]),
+              "err": rounded(curve["std"]), "colour": REPARAM_COLOUR, "width": 2, "markers": "filled"}
+    panel = {"xlabel": "K, samples per bound", "ylabel": "nats", "xlog": True, "series": [series], "hlines": hlines,
+             "readout": {"x": "K", "y": "bound", "series": 0}}
+    return {"height": 380, "panels": [panel], "legend": legend, "mark": mark}
 
 
-def gradient_figure(samples: dict, dim: int = 0, bins: int = 120) -> go.Figure:
+def gradient_figure(samples: dict, mark: str, dim: int = 0, bins: int = 120) -> dict:
     """Histograms of single-sample gradient estimates on one common axis: the spike is the reparameterized one.
-    Each estimator's samples are binned here, into `bins` bars across its own range as plotly's histogram would,
-    so the browser gets 240 bars rather than 4,000 numbers to bin."""
-    traces = []
+    Each estimator's samples are binned into `bins` bars across its own range, so the browser gets 240 bars."""
+    series, legend = [], []
     for key, colour, label in (("score", SCORE_COLOUR, "score function (REINFORCE)"),
                                ("reparam", REPARAM_COLOUR, "reparameterization")):
         counts, edges = np.histogram(samples[key][:, dim], bins=bins)
-        traces.append(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), name=label,
-                             marker={"color": colour, "line": {"width": 0}}, opacity=0.75))
-    return go.Figure(traces, layout(360, barmode="overlay", bargap=0, yaxis={"title": "count"},
-                                    xaxis={"title": f"single-sample estimate of ∂ELBO/∂μ{'₁₂'[dim]}"}))
+        series.append({"kind": "bars", "x": rounded((edges[:-1] + edges[1:]) / 2, 4), "y": counts.tolist(),
+                       "widths": rounded(np.diff(edges), 5), "colour": colour, "alpha": 0.75})
+        legend.append({"name": label, "colour": colour, "kind": "area"})
+    panel = {"xlabel": f"single-sample estimate of ∂ELBO/∂μ{'₁₂'[dim]}", "ylabel": "count", "series": series,
+             "readout": {"x": "estimate", "y": "count"}}
+    return {"height": 360, "panels": [panel], "legend": legend, "mark": mark}
 
 
 def log_spaced(n: int, points: int = 400) -> np.ndarray:
@@ -145,16 +133,20 @@ def log_spaced(n: int, points: int = 400) -> np.ndarray:
     return np.unique(np.geomspace(1, n, points).round().astype(int)) - 1
 
 
-def monte_carlo_figure(running: np.ndarray, target: float, sd: float, target_name: str = "exact value") -> go.Figure:
+def monte_carlo_figure(running: np.ndarray, target: float, sd: float, mark: str,
+                       target_name: str = "exact value") -> dict:
+    """The running mean of the draws against T, on a log axis, inside the band target ± sd/sqrt(T)."""
     keep = log_spaced(len(running))
     t = keep + 1
     band = sd / np.sqrt(t)
-    return go.Figure([
-        go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([target + band, (target - band)[::-1]]),
-                   fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, name=f"{target_name} ± σ/√T",
-                   hoverinfo="skip"),
-        go.Scatter(x=[1, len(running)], y=[target, target], mode="lines", name=target_name,
-                   line={"color": POSTERIOR_COLOUR}),
-        go.Scatter(x=t, y=running[keep], mode="lines", name="running mean", line={"color": SCORE_COLOUR})],
-        layout(360, xaxis={"type": "log", "title": "T, number of samples"},
-               yaxis={"title": "estimate of E_q[log p(x|z)], nats", "range": [target - 3 * sd, target + 3 * sd]}))
+    series = [{"kind": "band", "x": t.tolist(), "y": rounded(target + band), "y2": rounded(target - band),
+               "colour": POSTERIOR_COLOUR, "alpha": 0.15},
+              {"x": [1, len(running)], "y": rounded([target, target]), "colour": POSTERIOR_COLOUR, "width": 2},
+              {"name": "running mean", "x": t.tolist(), "y": rounded(running[keep]), "colour": SCORE_COLOUR,
+               "width": 2}]
+    legend = [{"name": f"{target_name} ± σ/√T", "colour": POSTERIOR_COLOUR, "kind": "area"},
+              {"name": target_name, "colour": POSTERIOR_COLOUR}, {"name": "running mean", "colour": SCORE_COLOUR}]
+    panel = {"xlabel": "T, number of samples", "ylabel": "estimate of E_q[log p(x|z)], nats", "xlog": True,
+             "range": [None, None, target - 3 * sd, target + 3 * sd], "series": series,
+             "readout": {"x": "T", "y": "mean", "series": 2}}
+    return {"height": 360, "panels": [panel], "legend": legend, "mark": mark}

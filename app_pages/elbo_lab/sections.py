@@ -11,6 +11,7 @@ from app_pages.elbo_lab.figures import gradient_figure, iwae_figure, monte_carlo
 from app_pages.elbo_lab.data import (compute_ahead, decomposition, gradients, iwae_estimate, likelihood_draws,
                                      references)
 from ui.ahead import work_ahead
+from ui.chart import chart
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples, running_mean
 from vae.marginal import log_marginal_grid
 from vae.posterior import expected_log_likelihood, kl_q_to_posterior
@@ -53,7 +54,8 @@ def posterior_section(name: str, index: int):
              r"_{\text{ELBO}} + \underbrace{\mathrm{KL}(q(z|x)\,\|\,p(z|x))}_{\text{gap}\ \ge\ 0}")
     dec = decomposition(name, index)
     fig_col, num_col = st.columns([3, 2], gap="large")
-    fig_col.plotly_chart(posterior_figure(dec), key="elbo_lab_posterior_chart")
+    with fig_col:
+        chart(posterior_figure(dec, f"{name}/{index}"), key="elbo_lab_posterior_chart")
     with num_col:
         st.metric("log p(x), grid quadrature", f"{dec['log_px']:.3f} nats")
         st.metric("ELBO", f"{dec['elbo']:.3f} nats", help="Gauss-Hermite quadrature of E_q[log p(x|z)] "
@@ -69,15 +71,16 @@ def iwae_section(name: str, index: int):
     st.header("2 · Importance weighting closes the gap")
     st.write(
         "Averaging K importance weights p(x, z)/q(z|x) inside the log gives a tighter bound: with K = 1 it is "
-        "the ELBO, and as K grows it climbs towards log p(x). The 25,000 draws are split into disjoint "
-        "blocks of K, one bound per block (5 blocks for K = 5,000, 25,000 for K = 1); each point is their mean "
-        "and its bar their spread.")
+        "the ELBO, and as K grows it climbs towards log p(x).")
     st.latex(r"\mathcal{L}_K = \mathbb{E}\Big[\log \frac{1}{K}\sum_{k=1}^{K} \frac{p(x, z_k)}{q(z_k|x)}\Big],"
              r"\quad z_k \sim q(z|x), \qquad \mathrm{ELBO} = \mathcal{L}_1 \le \mathcal{L}_K \le \log p(x)")
     ref, curve = references(name, index), iwae_estimate(name, index)
-    st.plotly_chart(iwae_figure(curve, ref["log_px"], ref["elbo"]), key="elbo_lab_iwae_chart")
+    k_max, blocks = curve["k"][-1], curve["blocks"]
+    st.write(f"{blocks * k_max:,} draws are split into disjoint blocks of K, one bound per block ({blocks} blocks "
+             f"for K = {k_max:,}, {blocks * k_max:,} for K = 1); each point is their mean and its bar their spread.")
+    chart(iwae_figure(curve, ref["log_px"], ref["elbo"], f"{name}/{index}"), key="elbo_lab_iwae_chart")
     exact = f"quadrature: {ref['log_px']:.3f}." if ref["log_px"] is not None else "no quadrature beyond 2-D."
-    st.caption(f"K = 5000: {curve['mean'][-1]:.3f} ± {curve['std'][-1]:.3f} nats; {exact}")
+    st.caption(f"K = {k_max:,}: {curve['mean'][-1]:.3f} ± {curve['std'][-1]:.3f} nats; {exact}")
     show_source(iwae_curve)
 
 
@@ -95,7 +98,8 @@ def gradient_section(name: str, index: int):
     samples = gradients(name, index, seed)
     var_s, var_r = samples["score"].var(0), samples["reparam"].var(0)
     fig_col, num_col = st.columns([3, 2], gap="large")
-    fig_col.plotly_chart(gradient_figure(samples), key="elbo_lab_gradient_chart")
+    with fig_col:
+        chart(gradient_figure(samples, f"{name}/{index}/{seed}"), key="elbo_lab_gradient_chart")
     with num_col:
         st.metric("variance ratio, score / reparameterization", f"{np.mean(var_s / var_r):,.0f}×")
         st.table({"estimator": ["score function", "reparameterization"],
@@ -120,7 +124,7 @@ def monte_carlo_section(name: str, index: int):
     draws = likelihood_draws(name, index, seed)
     running = running_mean(torch.from_numpy(draws)).numpy()
     ref = references(name, index)
-    st.plotly_chart(monte_carlo_figure(running, ref["expected_log_lik"], float(draws.std()), ref["what"]),
-                    key="elbo_lab_mc_chart")
+    chart(monte_carlo_figure(running, ref["expected_log_lik"], float(draws.std()), f"{name}/{index}/{seed}",
+                             ref["what"]), key="elbo_lab_mc_chart")
     st.button("Draw again", key="elbo_lab_mc_redraw", on_click=next_seed, args=("elbo_lab_mc_seed",))
     show_source(running_mean, log_likelihood_samples)

@@ -1,21 +1,11 @@
-"""The Train page's live view, drawn by a small canvas component: while a model trains the page redraws twice a
-second, and a plotly redraw (figure built on the server, re-rendered in the browser) cost the training a large
-share of the machine. The figures after training stay plotly, for zooming and hovering (ui/train_figures.py)."""
-from pathlib import Path
-
+"""The Train page's live view, drawn by the canvas chart (ui/chart.py): while a model trains the page redraws twice
+a second, and a plotly redraw (figure built on the server, re-rendered in the browser) cost the training a large
+share of the machine. The figures after training stay plotly, for zooming and hovering (figures.py)."""
 import numpy as np
-import streamlit as st
 
+from ui.chart import chart, rounded as _rounded
 from ui.figures import DIGIT_COLOURS, DIGITS
 from app_pages.train.figures import CURVES, column, ema, thin
-
-ASSETS = Path(__file__).resolve().parent / "assets"
-RENDER = st.components.v2.component("vae_live_chart", js=(ASSETS / "live_chart.js").read_text(),
-                                    css=(ASSETS / "live_chart.css").read_text())
-
-
-def _rounded(values) -> list:
-    return np.round(np.asarray(values, dtype=np.float64), 3).tolist()  # 3 decimals: 5x fewer bytes than full floats
 
 
 def curves_data(steps: list, epochs: list, unit: str) -> dict:
@@ -45,7 +35,7 @@ def curves_data(steps: list, epochs: list, unit: str) -> dict:
 
 
 def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
-    RENDER(key=key, data=curves_data(steps, epochs, unit), height="content")  # taller on a phone: panels stack
+    chart(curves_data(steps, epochs, unit), key, height="content")  # taller on a phone: panels stack
 
 
 def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
@@ -56,4 +46,4 @@ def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
     panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": "z₁", "range": [-4, 4, -4, 4],
              "square": True, "series": series}
     legend = [{"name": name, "colour": DIGIT_COLOURS[d]} for d, name in enumerate(classes)]
-    RENDER(key=key, data={"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, height=480)
+    chart({"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, key, height=480)
