@@ -196,7 +196,8 @@ def main():
                 start = time.perf_counter()
                 page.goto(f"{url}/elbo_lab?checkpoint={name}&digit=7")
                 page.wait_for_selector("text=6 · KL divergence has a direction", timeout=120000)
-                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=120000)  # the 1-D sections
+                page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3",  # the 1-D sections
+                                       timeout=120000)
                 settle(page)
                 print(f"{name}: first load, every section computed: {time.perf_counter() - start:.2f} s")
                 digits = [100 + 37 * i for i in range(args.digits)]

@@ -10,6 +10,7 @@ from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples
 from vae.posterior import decompose
 
 DIGITS_KEPT = 256
+MC_DRAWS = 5000  # section 4's draws of log p(x|z)
 
 
 # No spinners on these caches: a digit's numbers take about 0.1 s each, and a spinner shown and removed for so short a
@@ -45,7 +46,8 @@ def iwae_plan(name: str) -> tuple[tuple[int, ...], int]:
 
 
 def iwae_estimate(name: str, index: int) -> dict:
-    """The IWAE curve (with its number of blocks at the largest K, "blocks"), and the ELBO from the same draws."""
+    """The IWAE curve (with its number of blocks at the largest K, "blocks", and for a 2-D model its first draws of
+    log p(x|z), "first_draws", which section 4 shares), and the ELBO from the same draws."""
     return _iwae(name, stamp(name), index)
 
 
@@ -54,7 +56,9 @@ def _iwae(name: str, file_stamp: float, index: int) -> dict:
     ks, blocks = iwae_plan(name)
     curve = iwae_curve(checkpoint(name).model, scored_image(name, index), ks=ks, repeats=blocks,
                        generator=torch.Generator().manual_seed(index))
-    return {**curve, "blocks": blocks}
+    log_lik = curve.pop("log_lik")  # kept only where section 4 shares them (likelihood_draws), and only those
+    shared = log_lik[:MC_DRAWS].copy() if checkpoint(name).config.latent_dim == 2 else None
+    return {**curve, "blocks": blocks, "first_draws": shared}
 
 
 def gradients(name: str, index: int, seed: int) -> dict:
@@ -67,19 +71,19 @@ def _gradients(name: str, file_stamp: float, index: int, seed: int) -> dict:
 
 
 def likelihood_draws(name: str, index: int, seed: int) -> np.ndarray:
-    """5,000 draws of log p(x|z), z ~ q(z|x), for section 4. For a 2-D model the first ones are the IWAE's own first
+    """MC_DRAWS (5,000) draws of log p(x|z), z ~ q(z|x), for section 4. For a 2-D model the first ones are the IWAE's own first
     5,000: section 4 compares them with the exact value from the quadrature, so sharing them saves a decoder pass at
     no cost; "Draw again" (seed 1 on) draws others. Beyond 2-D section 4's reference is the mean of the IWAE's
     draws, so its draws must be other ones."""
     if seed == 0 and checkpoint(name).config.latent_dim == 2:
-        return iwae_estimate(name, index)["log_lik"][:5000]
+        return iwae_estimate(name, index)["first_draws"]
     return _likelihood_draws(name, stamp(name), index, seed)
 
 
 @st.cache_data(max_entries=DIGITS_KEPT, show_spinner=False)
 def _likelihood_draws(name: str, file_stamp: float, index: int, seed: int) -> np.ndarray:
     # Seeds from 10,000 on: the IWAE draws with seed = index (0-9999), and these must be other draws.
-    return log_likelihood_samples(checkpoint(name).model, scored_image(name, index), 5000,
+    return log_likelihood_samples(checkpoint(name).model, scored_image(name, index), MC_DRAWS,
                                   torch.Generator().manual_seed(10_000 + seed)).numpy()
 
 

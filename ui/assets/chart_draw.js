@@ -87,13 +87,14 @@ function layoutPanel(panel, box) {
     const w = Math.min(width, height / ratio), h = w * ratio;
     plot = { left: left + (width - w) / 2, top, width: w, height: h };
   }
-  const px = (x) => plot.left + ((tx(x) - x0) / (x1 - x0)) * plot.width;
+  const sx = (u) => plot.left + ((u - x0) / (x1 - x0)) * plot.width;  // u on the axis's own scale (log10 K)
+  const px = (x) => sx(tx(x));
   const py = (y) => plot.top + ((y1 - y) / (y1 - y0)) * plot.height;
   const invert = (cx, cy) => {
     const u = x0 + ((cx - plot.left) / plot.width) * (x1 - x0);
     return [panel.xlog ? 10 ** u : u, y1 - ((cy - plot.top) / plot.height) * (y1 - y0)];
   };
-  return { panel, box, plot, px, py, invert, x0, x1, y0, y1 };
+  return { panel, box, plot, sx, px, py, invert, x0, x1, y0, y1 };
 }
 
 function drawLine(ctx, s, px, py) {
@@ -158,7 +159,7 @@ function drawSeries(ctx, s, px, py) {
 }
 
 function drawPanel(ctx, at) {
-  const { panel, box, plot, px, py, x0, x1, y0, y1 } = at;
+  const { panel, box, plot, sx, px, py, x0, x1, y0, y1 } = at;
   ctx.fillStyle = "#262730"; ctx.textAlign = "center";
   if (panel.title) {
     // a long title in a narrow panel: smaller type, down to 11 px, rather than running into its neighbour
@@ -181,7 +182,7 @@ function drawPanel(ctx, at) {
   ctx.lineWidth = 1;
   const xs = panel.xlog ? logTicks(x0, x1) : ticks(x0, x1, Math.max(2, Math.min(6, Math.floor(plot.width / 70))));
   for (const t of xs) {
-    const cx = plot.left + ((t - x0) / (x1 - x0)) * plot.width;
+    const cx = sx(t);
     ctx.beginPath(); ctx.moveTo(cx, plot.top); ctx.lineTo(cx, plot.top + plot.height); ctx.stroke();
     ctx.fillText(label(panel.xlog ? 10 ** t : t), cx, plot.top + plot.height + 15);
   }
@@ -201,7 +202,7 @@ function drawPanel(ctx, at) {
   for (const s of panel.series) drawSeries(ctx, s, px, py);
   for (const h of panel.hlines || []) {
     ctx.strokeStyle = ctx.fillStyle = h.colour;
-    drawLine(ctx, { x: [x0, x1], y: [h.y, h.y], width: h.width, dash: h.dash }, (u) => plot.left + ((u - x0) / (x1 - x0)) * plot.width, py);
+    drawLine(ctx, { x: [x0, x1], y: [h.y, h.y], width: h.width, dash: h.dash }, sx, py);
     if (h.text) {  // on a light box, so that a curve passing behind the label leaves it legible
       ctx.textAlign = "right"; ctx.font = "12px sans-serif";
       const x = plot.left + plot.width - 4, y = py(h.y) + (h.above ? -5 : 14), w = ctx.measureText(h.text).width;
