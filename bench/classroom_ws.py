@@ -79,7 +79,7 @@ async def run_level(url, n, args, pids, exclude):
     until = t0 + args.seconds
     samples = []
     sampler = asyncio.create_task(sample_forever(pids, exclude, t0, samples))
-    tasks = [attend(url, s, random.Random(f"{args.seed}-{s.index}"), t0, until, args.think, args.reconnect)
+    tasks = [attend(url, s, random.Random(f"{args.seed}-{s.index}"), t0, until, args.think, args.reconnect, args.epoch)
              for s in students]
     if args.train == "page":
         watcher = Student(n, "train", 0.0)
@@ -102,8 +102,10 @@ def main():
     p.add_argument("--rate", type=float, default=2.0, help="students arriving per second")
     p.add_argument("--seconds", type=float, default=120.0, help="length of a level, from the first arrival")
     p.add_argument("--think", type=float, nargs=2, default=[1.5, 4.5], metavar=("MIN", "MAX"))
-    p.add_argument("--mix", nargs="+", default=["explorer"], choices=["explorer", "lesson", "elbo_lab"],
-                   help="the students' pages, given in turn")
+    p.add_argument("--mix", nargs="+", default=["explorer"], choices=["explorer", "lesson", "elbo_lab", "browser"],
+                   help="the students' pages, given in turn (browser: training in their browsers, on the explorer)")
+    p.add_argument("--epoch", type=float, default=12.0, metavar="SECONDS",
+                   help="browser students: seconds between their reports (an epoch in a browser)")
     p.add_argument("--train", choices=["page", "cli", "none"], default="page",
                    help="page: a tab trains on the Train page (one thread, as the app's trainings run) and polls it; "
                         "cli: python -m vae.train beside the server (torch's threads on every core); none")

@@ -5,16 +5,25 @@ that page's action with a pause before each, as a class does; and what they meas
   lesson    next: the lesson's Next button, back to the first step with Previous after the last
   elbo_lab  new digit: the "Random digit" button (every section recomputed for another test digit)
   train     poll: the Train page's timed reruns while this tab's own training runs (one such tab at most)
+  browser   a student training in their own browser: Start on the Train page (the server sends the run and its first
+            weights), then on the explorer with their live model, clicking; every --epoch seconds the report a
+            browser sends at an epoch's end (ui/assets/train_controller.js), new weights included
 """
 import asyncio
+import base64
+import json
 import random
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from streamlit.proto.Common_pb2 import StringArray
+
 from scripts.protocol_client import Tab, TabError
 
-ACTION = {"explorer": "click", "lesson": "next", "elbo_lab": "new digit", "train": "poll"}
-PAGE = {"explorer": "explorer", "lesson": "", "elbo_lab": "elbo_lab", "train": "train"}
+ACTION = {"explorer": "click", "lesson": "next", "elbo_lab": "new digit", "train": "poll", "browser": "click"}
+PAGE = {"explorer": "explorer", "lesson": "", "elbo_lab": "elbo_lab", "train": "train", "browser": "train"}
 LESSON_STEPS = 6
 
 
@@ -33,7 +42,7 @@ class Student:
 
 
 async def act(tab: Tab, s: Student, rng: random.Random, step: int):
-    if s.kind == "explorer":
+    if s.kind in ("explorer", "browser"):
         z = [round(rng.uniform(-3, 3), 4), round(rng.uniform(-3, 3), 4)]
         return await tab.set_json("explorer_map", {"z": z}, "click")
     if s.kind == "lesson":
@@ -44,12 +53,46 @@ async def act(tab: Tab, s: Student, rng: random.Random, step: int):
     raise ValueError(s.kind)
 
 
-async def attend(url: str, s: Student, rng: random.Random, t0: float, until: float, think, reconnect=False):
+class BrowserTraining:
+    """What a student's browser sends the server while it trains (the relay's reports), without training: the run the
+    server started for this tab, and its weights moved a little at each epoch's end."""
+
+    def __init__(self, tab: Tab, epoch_s: float, rng: random.Random):
+        data = tab.component_data("train_browser_view")
+        n = int.from_bytes(data[:4], "little")
+        self.run, self.weights = json.loads(data[4:4 + n])["run"], np.frombuffer(data[4 + n:], dtype="<f4").copy()
+        self.epoch_s, self.rng, self.seq, self.epochs = epoch_s, rng, 0, []
+        self.due = time.perf_counter() + epoch_s
+
+    async def report_if_due(self, tab: Tab):
+        if time.perf_counter() < self.due:
+            return None
+        self.due += self.epoch_s
+        self.seq += 1
+        self.weights += np.float32(0.001) * np.float32(self.rng.gauss(0, 1))
+        self.epochs.append({"epoch": self.seq, "step": 469 * self.seq, "elapsed": self.epoch_s * self.seq,
+                            "test_loss": 150.0, "test_recon": 144.0, "test_kl": 6.0})
+        cfg = self.run["spec"]["train_config"]
+        report = {"run": self.run["id"], "seq": self.seq, "kind": "update", "status": "running",
+                  "total_steps": 469 * cfg["epochs"], "step": 469 * min(self.seq, cfg["epochs"]),
+                  "epoch": float(min(self.seq, cfg["epochs"])), "epochs": self.epochs[-cfg["epochs"]:],
+                  "weights": base64.b64encode(self.weights.tobytes()).decode(), "spec": self.run["spec"],
+                  "label": self.run["label"]}
+        return await tab.trigger("train_relay", "report", report, "report")
+
+
+async def attend(url: str, s: Student, rng: random.Random, t0: float, until: float, think, reconnect=False,
+                 epoch_s: float = 12.0):
     """One student's session: arrive, load the page, act with pauses until `until` (perf_counter)."""
     await asyncio.sleep(max(0.0, t0 + s.arrive - time.perf_counter()))
     tab = Tab(url, PAGE[s.kind])
+    training = None
     try:
         s.runs.append(("load", (await tab.open()).ms))
+        if s.kind == "browser":  # Start trains in this browser; then the explorer, on the live model
+            await tab.click("train_start", "start")
+            training = BrowserTraining(tab, epoch_s, rng)
+            s.runs.append(("load", (await tab.goto("explorer")).ms))
         s.loaded = True
         step = 0
         while time.perf_counter() < until:
@@ -57,7 +100,7 @@ async def attend(url: str, s: Student, rng: random.Random, t0: float, until: flo
             if time.perf_counter() >= until:
                 break
             try:
-                run = await act(tab, s, rng, step)
+                run = training and await training.report_if_due(tab) or await act(tab, s, rng, step)
             except TabError as exc:
                 if not (reconnect and tab.closed):
                     raise
@@ -91,6 +134,7 @@ async def watch_training(url: str, s: Student, t0: float, until: float):
     tab = Tab(url, "train")
     try:
         s.runs.append(("load", (await tab.open()).ms))
+        await tab.set_value("train_where", "settings", string_array_value=StringArray(data=["On the server"]))
         await tab.set_value("train_epochs", "settings", int_value=100)  # the most the page allows: ~7 min alone
         await tab.click("train_start", "start")
         s.loaded = True

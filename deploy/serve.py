@@ -3,8 +3,8 @@
     python deploy/serve.py [--replicas 3] [--port 8500] [--first-replica-port 8501] [--run-dir deploy/run]
     python deploy/serve.py --upstream 10.0.0.5:8501 10.0.0.6:8501 --config-only   # nginx for replicas elsewhere
 
-Each replica is `streamlit run app.py` on its own port, told its own address (VAE_REPLICA) so that it can tell a
-student who was moved to it from a replica that stopped. nginx's configuration is deploy/nginx.conf.template
+Each replica is `streamlit run server.py` (the app) on its own port, told its own address (VAE_REPLICA) so that it can
+tell a student who was moved to it from a replica that stopped. nginx's configuration is deploy/nginx.conf.template
 filled in and written to the run folder with its logs. Ctrl-C stops nginx and every replica.
 Each replica runs its own training slots: VAE_MAX_TRAININGS (default 1) trainings at once per replica.
 """
@@ -67,7 +67,7 @@ def server_env(extra=None) -> dict:
 def start_replica(port: int, run_dir: Path, env=None) -> subprocess.Popen:
     log = open(run_dir / f"replica-{port}.log", "wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env=server_env({"VAE_REPLICA": f"127.0.0.1:{port}", **(env or {})}))
 

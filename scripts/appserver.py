@@ -1,4 +1,5 @@
-"""Start `streamlit run app.py` on a free local port and wait until it answers; used by tests and scripts."""
+"""Start `streamlit run server.py` (the app, and its route for published files) on a free local port and wait until it
+answers; used by tests and scripts."""
 import contextlib
 import socket
 import subprocess
@@ -36,8 +37,8 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 @contextlib.contextmanager
-def app_server(log_path=None, env=None, script="app.py", cwd=ROOT):
-    """Yields the base URL of a headless streamlit server running app.py; stops it afterwards.
+def app_server(log_path=None, env=None, script="server.py", cwd=ROOT):
+    """Yields the base URL of a headless streamlit server running the app (server.py); stops it afterwards.
 
     env: extra environment variables for the server, e.g. VAE_MAX_TRAININGS or a STREAMLIT_SERVER_* option.
     script, cwd: another script to serve, from a folder whose .streamlit/config.toml then applies."""

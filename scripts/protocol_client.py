@@ -20,7 +20,9 @@ import httpx
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 from scripts.protocol_receive import Receiver, Run, TabError
 
@@ -36,6 +38,7 @@ class Tab(Receiver):
         self.labels: dict[str, str] = {}  # widget id -> label, for finding a button by what it says
         self.fragment_of: dict[str, str] = {}  # widget id -> the fragment it was drawn in ("" for none)
         self.disabled: dict[str, bool] = {}  # widget id -> drawn disabled
+        self.components: dict = {}  # widget id -> the components-v2 element last drawn (its data)
         self.cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message
         self.session_id = self.script_hash = None
         self.runs: list[Run] = []
@@ -90,6 +93,11 @@ class Tab(Receiver):
                 self.cookies.set(name, morsel.value, domain=urllib.parse.urlsplit(self.base).hostname)
         self.closed = None
         self._reader = asyncio.create_task(self._read())
+
+    async def goto(self, page: str, timeout: float = 120) -> Run:
+        """Another page of the app in the same session, as the sidebar's link opens it."""
+        self.page = page
+        return await self._rerun("navigate", self._message(page_name=page, fresh=True), timeout)
 
     async def reconnect(self, timeout: float = 120) -> Run:
         """What the frontend does when its websocket drops: wait, ask the health check until it answers, reconnect
@@ -146,6 +154,22 @@ class Tab(Receiver):
         state = WidgetState(id=self.widget_id(key), json_value=json.dumps(value))
         self.widgets[state.id] = state
         return await self._rerun(action, self._message(fragment_id=self.fragment_of.get(state.id, "")), timeout)
+
+    async def trigger(self, key: str, event: str, value, action: str = "trigger", timeout: float = 60) -> Run:
+        """What a components-v2 element does when its JS calls setTriggerValue(event, value): a rerun (of its fragment
+        only, if it is drawn in one) carrying the value for that run alone, in the element's events widget."""
+        wid = self.widget_id(key)
+        events = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{wid}{EVENT_DELIM}events",
+                             json_trigger_value=json.dumps([{"event": event, "value": value}]))
+        return await self._rerun(action, self._message(fragment_id=self.fragment_of.get(wid, ""), extra=[events]),
+                                 timeout)
+
+    def component_data(self, key: str):
+        """The data the server last gave the components-v2 element made with `key`: bytes, or JSON's value."""
+        element = self.components[self.widget_id(key)]
+        if element.HasField("bytes"):
+            return element.bytes
+        return json.loads(element.json) if element.HasField("json") else None
 
     async def set_value(self, key: str, action: str = "set", timeout: float = 60, **value) -> Run:
         """Set a widget's value (the WidgetState field its kind uses) and rerun, its fragment only if it is in one."""

@@ -139,6 +139,8 @@ class Receiver:
             self.media.update({img.url: 0 for img in element.imgs.imgs if img.url.startswith("/media/")})
         widget = getattr(element, kind, None)
         wid = getattr(widget, "id", "") if widget is not None else ""
+        if kind == "bidi_component" and wid:  # a components-v2 element: the data its JS would read
+            self.components[wid] = widget
         if wid:
             self.labels[wid] = getattr(widget, "label", "")
             self.disabled[wid] = bool(getattr(widget, "disabled", False))

@@ -39,11 +39,9 @@ def default_state(kind: str, widget) -> WidgetState | None:
     elif kind == "slider":
         values = widget.value if widget.set_value else widget.default
         state.double_array_value.data.extend(values)
-    elif kind == "button_group":
-        if widget.raw_values:
-            state.string_array_value.data.extend(widget.raw_values)
-        else:
-            state.int_array_value.data.extend(widget.default)
+    elif kind == "button_group":  # the selected options' labels, as the server set them or by default
+        picked = widget.raw_values or [widget.options[i].content for i in widget.default]
+        state.string_array_value.data.extend(picked)
     elif kind == "file_uploader":
         state.file_uploader_state_value.SetInParent()
     else:

@@ -83,6 +83,7 @@ def test_the_train_page_trains_on_fashion_mnist(fashion):
     name = f"test-{uuid.uuid4().hex[:8]}"
     try:
         at = page("train")
+        at.segmented_control(key="train_where").set_value("server").run()
         at.selectbox(key="train_dataset").select("fashion-mnist").run()
         at.number_input(key="train_epochs").set_value(1).run()
         at.button(key="train_start").click().run()

@@ -186,12 +186,14 @@ SOCKET_SPY = """(() => {
 })();"""
 
 
-def _start_training(page, url, epochs):
+def _start_training(page, url, epochs, wait=True):
     page.goto(f"{url}/train")
+    page.get_by_role("radio", name="On the server").click()
     page.get_by_label("Epochs").fill(str(epochs))
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("samples/s").wait_for(timeout=60000)  # the progress line: steps are arriving
+    if wait:
+        page.get_by_text("samples/s").wait_for(timeout=60000)  # the progress line: steps are arriving
 
 
 def _stop_training(page, server):
@@ -237,8 +239,7 @@ def test_a_closed_tab_stops_its_training(short_ttl_server, browser):
     [trainer] = trainings(server)
     second = browser.new_context(viewport={"width": 1400, "height": 900})
     page = second.new_page()
-    page.goto(f"{url}/train")
-    page.get_by_role("button", name="Start").click()
+    _start_training(page, url, epochs=1, wait=False)
     page.get_by_text("The server is busy").wait_for(timeout=30000)  # the one slot is taken
     first.close()
     _wait_until(lambda: trainer not in trainings(server), 60, "the closed tab's training to stop")

@@ -28,6 +28,7 @@ def _choose(page, label, option):
 
 def _start(page, url, epochs, likelihood, warm):
     page.goto(f"{url}/train")
+    page.get_by_role("radio", name="On the server").click()
     _choose(page, "Decoder likelihood", likelihood)
     _choose(page, "Start from", warm)
     page.get_by_label("Epochs").fill(str(epochs))

@@ -25,6 +25,7 @@ def scratch_name():
 
 def test_settings_start_stop_resume_and_save(scratch_name):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.segmented_control(key="train_where").set_value("server").run()
     assert not at.exception and at.button(key="train_stop").disabled
     at.selectbox(key="train_likelihood").select("mse").run()
     at.number_input(key="train_sigma").set_value(0.2).run()
@@ -68,6 +69,7 @@ def test_settings_start_stop_resume_and_save(scratch_name):
 
 def test_divergent_setting_is_explained():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.segmented_control(key="train_where").set_value("server").run()
     at.select_slider(key="train_lr").set_value(10.0).run()
     at.button(key="train_start").click().run()
     at.session_state["train_runs"][-1].join(60)
@@ -98,6 +100,7 @@ def _grows(page, than):
 
 def test_live_training_in_chromium(app_url, page, scratch_name):
     page.goto(f"{app_url}/train")
+    page.get_by_role("radio", name="On the server").click()
     page.get_by_label("Epochs").fill("3")
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Start").click()
@@ -143,6 +146,7 @@ def test_latent_map_shows_the_session_model_while_it_trains():
     root = Path(PAGE).parents[2]
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/train/page.py").run()
+    at.segmented_control(key="train_where").set_value("server").run()
     at.number_input(key="train_epochs").set_value(30).run()
     at.button(key="train_start").click().run()
     worker = at.session_state["train_runs"][-1]

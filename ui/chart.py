@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+CHART_JS = ("chart_draw.js", "chart_frame.js", "chart.js")  # a component that draws charts itself takes the first two
 # Colorbrewer's "Blues", plotly's colorscale of that name: light for little density, dark for much.
 BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198],
          [33, 113, 181], [8, 81, 156], [8, 48, 107]]
@@ -17,7 +18,7 @@ BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [10
 
 @functools.cache
 def _component():
-    js = "\n".join((ASSETS / f).read_text() for f in ("chart_draw.js", "chart.js"))  # one module: drawing, then entry
+    js = "\n".join((ASSETS / f).read_text() for f in CHART_JS)  # one module: drawing, then entry
     return st.components.v2.component("vae_chart", js=js, css=(ASSETS / "chart.css").read_text())
 
 

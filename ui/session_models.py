@@ -14,8 +14,18 @@ ENCODINGS = "session_encodings"  # session_state key: {(label, id(model)): encod
 
 def session_choices(latent_dim: int | None = None) -> list[str]:
     """This session's own models, optionally only those with the given latent size."""
-    labels = ([LIVE] if current() is not None else []) + list(uploaded_checkpoints())
+    live = current() is not None and current().has_weights  # a browser run reopened after a reload waits for them
+    labels = ([LIVE] if live else []) + list(uploaded_checkpoints())
     return [label for label in labels if latent_dim is None or _config(label).latent_dim == latent_dim]
+
+
+def live_caption() -> str:
+    """What "my training run (live)" is, said under its picker."""
+    run = current()
+    where = ("in your browser; its weights come back at the end of each epoch" if run.where == "browser"
+             else "on the server")
+    still = f" It is still training ({where}); the button loads its newest weights." if run.running else ""
+    return f"This session's training run, as it was at step {run.last_step()}.{still}"
 
 
 def _config(label: str):

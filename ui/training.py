@@ -1,7 +1,9 @@
-"""A session's training: its background worker, the server-wide limit on trainings, and saving the result.
+"""A session's training: its runs (a background worker on the server, or a run in its own browser, which
+ui/browser_training.py starts), the server-wide limit on server trainings, and saving the result.
 
-Workers live in st.session_state, so each browser session sees only its own; the slot counter is the
-only thing shared between sessions, and it holds no model or metrics.
+Runs live in st.session_state, so each browser session sees only its own; the slot counter is the only thing shared
+between sessions, and it holds no model or metrics. Both kinds of run answer the same questions (model, cfg, running,
+weights(), last_step(), history()), so every page shows either as "my training run (live)".
 """
 import os
 import time
@@ -13,14 +15,14 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.models import checkpoint, images, labelled
-from vae.serve.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
+from vae.serve.checkpoint import CheckpointError, checkpoint_bytes, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.model import VAE
 from vae.trainer import build_model
 from vae.serve.slots import TrainingSlots
 from vae.serve.worker import TrainingWorker
 
-RUNS = "train_runs"  # session_state key: this session's model's workers, oldest first (a resume adds one)
+RUNS = "train_runs"  # session_state key: this session's model's runs, oldest first (a server resume adds one)
 
 
 class SessionToken:
@@ -60,11 +62,12 @@ def training_slots() -> TrainingSlots:
     return TrainingSlots(max_trainings())
 
 
-def runs() -> list[TrainingWorker]:
+def runs() -> list:
+    """TrainingWorkers (a run on the server and its resumes) or one BrowserRun."""
     return st.session_state.setdefault(RUNS, [])
 
 
-def current() -> TrainingWorker | None:
+def current():
     return runs()[-1] if runs() else None
 
 
@@ -113,16 +116,26 @@ def save(name: str) -> str:
     path = checkpoint_path(name.strip())
     if path.exists():
         raise CheckpointError(f"a checkpoint named {path.stem!r} exists already; choose another name.")
-    worker = current()
-    model = VAE(worker.model.config)
-    model.load_state_dict(worker.weights())
-    history = [{k: e[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")}
-               for w in runs() for e in w.snapshot()["epochs"]]
-    last = history[-1] if history else {}
-    metrics = {k: last[k] for k in ("test_loss", "test_recon", "test_kl") if k in last}
-    metrics["epochs"] = len(history)
-    save_checkpoint(path, model, worker.cfg, metrics, history, images(worker.cfg.dataset).sha256)
+    save_checkpoint(path, *_checkpoint_parts(runs(), images(current().cfg.dataset).sha256))
     return path.stem
+
+
+def checkpoint_file(session_runs: list, data_sha256: str) -> bytes:
+    """The newest of a session's runs as a .safetensors file's bytes, as `save` would write it. For a download, made
+    when the student clicks, outside the page's script run: what it needs is passed in."""
+    return checkpoint_bytes(*_checkpoint_parts(session_runs, data_sha256))
+
+
+def _checkpoint_parts(session_runs: list, data_sha256: str) -> tuple:
+    """(model, train config, metrics, history, data checksum) of the newest run, its history after the runs before it
+    (a resumed server run's)."""
+    run = session_runs[-1]
+    model = VAE(run.model.config)
+    model.load_state_dict(run.weights())
+    history = [row for r in session_runs for row in r.history()]
+    last = history[-1] if history else {}
+    metrics = {**{k: last[k] for k in ("test_loss", "test_recon", "test_kl") if k in last}, "epochs": len(history)}
+    return model, run.cfg, metrics, history, data_sha256
 
 
 @torch.no_grad()
@@ -141,6 +154,5 @@ def live_encoding() -> dict:
     """The test set encoded by this session's model as it is now (not cached: it changes as it trains)."""
     data = images(current().cfg.dataset)
     mu, _ = live_model().encode(data.x_test)
-    steps = current().snapshot()["steps"]
-    enc = {"mu": mu.numpy(), "label": data.y_test.numpy(), "step": steps[-1]["step"] if steps else 0}
+    enc = {"mu": mu.numpy(), "label": data.y_test.numpy(), "step": current().last_step()}
     return labelled(enc, current().cfg.dataset)

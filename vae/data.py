@@ -33,7 +33,8 @@ def file_sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _read_arrays(path: Path) -> dict:
+def read_arrays(path: Path) -> dict:
+    """The four uint8 arrays of a dataset's .npz file, checked; DataError if the file is not what it should be."""
     if not path.is_file():
         raise DataError(f"dataset file not found at {path}. It ships with the project as data/{path.name}; "
                         f"restore it with `git checkout data/{path.name}`.")
@@ -71,7 +72,7 @@ def load_dataset(name: str = "mnist", path=None) -> ImageSet:
                             f"with `python -m vae.train --dataset {name} --data-root DIR`.")
         path = DATA_DIR / info.npz
     path = Path(path)
-    return from_arrays(_read_arrays(path), file_sha256(path), name)
+    return from_arrays(read_arrays(path), file_sha256(path), name)
 
 
 def binarize(x, generator=None):

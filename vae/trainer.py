@@ -57,6 +57,14 @@ def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: in
     return {key: value / len(x) for key, value in totals.items()}
 
 
+def eval_noise(n: int, latent_dim: int, batch_size: int = 2000, mc_samples: int = 1) -> torch.Tensor:
+    """The reparameterization noise `evaluate` draws for n test images, (mc_samples, n, latent_dim): the same draws in
+    the same order, batch by batch, so that the browser's trainer scores weights on exactly this noise."""
+    gen = torch.Generator().manual_seed(EVAL_SEED)
+    return torch.cat([torch.randn((mc_samples, min(batch_size, n - i), latent_dim), generator=gen)
+                      for i in range(0, n, batch_size)], dim=1)
+
+
 IWAE_K = 5000  # importance samples per image for the test set's log p(x) (Burda et al. 2016 use 5000)
 
 

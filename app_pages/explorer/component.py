@@ -4,7 +4,6 @@ pointer in the browser, from decoder weights sent once as float32 bytes.
 The payload depends only on the checkpoint (and the user's own digit), so it is identical on every rerun: Streamlit's message cache then
 sends the browser a reference to the element it already holds instead of the 0.8 MB again.
 """
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from app_pages.explorer.atlas import COLUMNS, atlas_url
 from vae.latent import prior_quantiles, project
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
+from vae.serve.payload import pack
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # One ES module: the helpers first, then the file with the default export.
@@ -24,14 +24,6 @@ RENDER = st.components.v2.component(
     js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
     css=(ASSETS / "explorer.css").read_text())
 GRID_N = 16  # cells per side of the decoded grid
-
-
-def pack(header: dict, arrays) -> bytes:
-    """uint32 header length, the JSON header padded to 4 bytes, then each array as little-endian float32."""
-    head = json.dumps(header).encode()
-    head += b" " * (-len(head) % 4)
-    body = b"".join(np.ascontiguousarray(a, dtype="<f4").tobytes() for a in arrays)
-    return len(head).to_bytes(4, "little") + head + body
 
 
 def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, plane=None) -> bytes:

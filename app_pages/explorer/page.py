@@ -7,7 +7,7 @@ from app_pages.explorer.slices import describe, plane_of, slice_controls
 from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set, info
-from ui.session_models import LIVE, session_choices, session_encoding, session_model
+from ui.session_models import LIVE, live_caption, session_choices, session_encoding, session_model
 from ui.session_models import dataset_of as session_dataset
 from ui.training import current
 from vae.serve.query import point_text, read_name, read_point
@@ -36,9 +36,7 @@ name = pick.selectbox("Checkpoint", names, key="explorer_checkpoint")
 if name in own_models:
     model = session_model(name)
     if name == LIVE:
-        steps = current().snapshot()["steps"]
-        note.caption(f"This session's training run, as it was at step {steps[-1]['step'] if steps else 0}. "
-                     f"{'It is still training; the button loads its newest weights.' if current().running else ''}")
+        note.caption(live_caption())
         note.button("Load the newest weights", key="explorer_refresh", disabled=not current().running)
     else:
         note.caption("Uploaded in this browser tab; no one else sees it.")

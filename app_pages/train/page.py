@@ -2,9 +2,10 @@ from functools import partial
 
 import streamlit as st
 
+from app_pages.train.browser import browser_panel, start_in_browser_button
+from app_pages.train.sections import idle_panel, live_frame, live_panel
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint_names, dataset_of, info
-from app_pages.train.sections import idle_panel, live_frame, live_panel
 from ui.training import current, initial_model, max_trainings, resume, start, training_slots
 from vae.config import TrainConfig, VAEConfig
 from vae.datasets import SHIPPED
@@ -19,8 +20,14 @@ st.write(
     "other pages; only you see it until you save it.")
 share = read_link("train", {"checkpoint": ("train_warm_start", partial(read_name, names=checkpoint_names()))})
 
-worker = current()
-running = worker is not None and worker.running
+run = current()
+running = run is not None and run.running
+where = st.segmented_control(  # back on this page, the choice is where the session's run trains
+    "Where it trains", ["browser", "server"], default=run.where if run else "browser", required=True,
+    key="train_where",
+    format_func={"browser": "In this browser", "server": "On the server"}.get,
+    help="In this browser, your own computer or phone does the work, so a whole class can train at once. On the "
+         "server, the app's machine trains it, one or two runs at a time for everyone.")
 with st.expander("Settings", expanded=not running):
     c1, c2, c3, c4 = st.columns(4)
     likelihood = c1.selectbox("Decoder likelihood", ["bce", "mse", "notes"], key="train_likelihood",
@@ -41,32 +48,46 @@ with st.expander("Settings", expanded=not running):
                            disabled=warm != "scratch", help="A model started from a checkpoint keeps its dataset.")
 link_field(share, write_link({} if warm == "scratch" else {"checkpoint": warm}))
 
-b1, b2, b3, _ = st.columns([1, 1, 1, 3])
-if b1.button("Start", type="primary", key="train_start", disabled=running):
-    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta)
+
+def first_model():
+    """The model and training settings chosen above, from scratch or from the chosen checkpoint."""
     cfg = TrainConfig(epochs=int(epochs), batch_size=batch, lr=lr, mc_samples=int(samples), seed=int(seed),
                       binarize=binarize, dataset=dataset)
-    if start(initial_model(config, cfg, None if warm == "scratch" else warm), cfg):
-        st.rerun()
-    st.warning(f"The server is busy: it runs at most {max_trainings()} training(s) at once. A slot should free up "
-               f"in about {training_slots().free_in():.0f} s; try again then.")
-if b2.button("Stop", key="train_stop", disabled=not running):
-    worker.stop()
-    worker.join(5)
-    st.rerun()
-can_resume = worker is not None and not running and worker.snapshot()["end"]["kind"] == "stopped"
-if b3.button("Resume", key="train_resume", disabled=not can_resume):
-    if resume():
-        st.rerun()
-    st.warning("The server is busy with other trainings; try again in a moment.")
+    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta)
+    return initial_model(config, cfg, None if warm == "scratch" else warm), cfg
 
-if worker is None:
-    st.info("Choose settings and press Start. A 5-epoch run takes about 20 s.")
-elif running:
-    curves_col, frame_col = st.columns([3, 2], gap="medium")
-    with curves_col:
-        live_panel()
-    with frame_col:
-        live_frame()
-else:
-    idle_panel()
+
+on_server = run is not None and run.where == "server"
+b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+if where == "browser":
+    with b1:
+        start_in_browser_button(first_model, disabled=running)
+elif b1.button("Start", type="primary", key="train_start", disabled=running):
+    if start(*first_model()):
+        st.rerun()
+    st.warning(f"The server is busy: it runs at most {max_trainings()} training(s) at once. A slot should free "
+               f"up in about {training_slots().free_in():.0f} s; try again then, or train in your browser.")
+if where == "server" or on_server:  # a run in the browser has its own Stop and Resume, in its view
+    if b2.button("Stop", key="train_stop", disabled=not (on_server and running)):
+        run.stop()
+        run.join(5)
+        st.rerun()
+    can_resume = on_server and not running and run.snapshot()["end"]["kind"] == "stopped"
+    if b3.button("Resume", key="train_resume", disabled=not can_resume):
+        if resume():
+            st.rerun()
+        st.warning("The server is busy with other trainings; try again in a moment.")
+
+if where == "browser" or (run is not None and run.where == "browser"):
+    browser_panel()
+elif run is None:
+    st.info("Choose settings and press Start. A 5-epoch run takes about 20 s on the server.")
+if run is not None and run.where == "server":
+    if running:
+        curves_col, frame_col = st.columns([3, 2], gap="medium")
+        with curves_col:
+            live_panel()
+        with frame_col:
+            live_frame()
+    else:
+        idle_panel()

@@ -1,10 +1,12 @@
 """What the training page shows of this session's runs: progress, live curves, latent frames, saving."""
+from functools import partial
+
 import streamlit as st
 
 from app_pages.train.live_chart import live_curves, live_map
 from ui.models import images, info
 from app_pages.train.figures import curves_figure, frame_figure
-from ui.training import current, runs, save
+from ui.training import checkpoint_file, current, runs, save
 from vae.serve.checkpoint import CheckpointError
 from vae.serve.metric_log import Rows
 from vae.serve.slots import eta
@@ -101,8 +103,13 @@ def idle_panel():
         _curves(steps, epochs)
     with frame_col:
         replay_frames(frames)
+    save_section()
+
+
+def save_section():
+    """Save the session's model as a checkpoint on the server (every page lists it at once), or download its file."""
     st.subheader("Save this model")
-    name_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+    name_col, button_col, download_col = st.columns([3, 1, 1], vertical_alignment="bottom")
     name = name_col.text_input("Name (letters, digits, - and _)", key="train_save_name", max_chars=64)
     if button_col.button("Save", key="train_save"):
         try:
@@ -110,3 +117,9 @@ def idle_panel():
             st.success(f"Saved as checkpoints/{saved}.safetensors: it is now in every page's checkpoint list.")
         except CheckpointError as exc:
             st.error(f"Not saved: {exc}")
+    cfg = current().cfg
+    download_col.download_button(
+        "Download", partial(checkpoint_file, list(runs()), images(cfg.dataset).sha256),
+        file_name=f"{(name.strip() or 'my-vae')[:64]}.safetensors", mime="application/octet-stream",
+        key="train_download", on_click="ignore", icon=":material/download:",
+        help="The .safetensors file, to keep or to open again later from the sidebar of any page.")

@@ -20,8 +20,8 @@ from vae.config import TrainConfig, VAEConfig, to_dict
 from vae.model import VAE
 from vae.serve.untrusted import reader
 
-__all__ = ["CHECKPOINT_DIR", "MAX_BYTES", "Checkpoint", "CheckpointError", "checkpoint_path", "list_checkpoints",
-           "load_checkpoint", "save_checkpoint"]
+__all__ = ["CHECKPOINT_DIR", "MAX_BYTES", "Checkpoint", "CheckpointError", "checkpoint_bytes", "checkpoint_path",
+           "list_checkpoints", "load_checkpoint", "save_checkpoint"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
 MAX_BYTES = 20 * 1024 * 1024  # the model of record is 1.4 MB; even latent 20 stays far below this
@@ -54,14 +54,19 @@ def checkpoint_path(name, root=CHECKPOINT_DIR) -> Path:
     return path
 
 
-def save_checkpoint(path, model: VAE, train_config: TrainConfig, metrics=None, history=(), data_sha256=""):
-    """Write atomically: temporary file in the same folder, fsync, then rename over `path`."""
-    path = Path(path)
+def checkpoint_bytes(model: VAE, train_config: TrainConfig, metrics=None, history=(), data_sha256="") -> bytes:
+    """The .safetensors file of a model: its weights, and its configs, metrics and history as metadata."""
     meta = {"format": FORMAT, "config": json.dumps(to_dict(model.config)),
             "train_config": json.dumps(to_dict(train_config)), "metrics": json.dumps(metrics or {}),
             "history": json.dumps(list(history)), "data_sha256": data_sha256}
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
-    blob = st_save(tensors, metadata=meta)
+    return st_save(tensors, metadata=meta)
+
+
+def save_checkpoint(path, model: VAE, train_config: TrainConfig, metrics=None, history=(), data_sha256=""):
+    """Write atomically: temporary file in the same folder, fsync, then rename over `path`."""
+    path = Path(path)
+    blob = checkpoint_bytes(model, train_config, metrics, history, data_sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -83,6 +83,9 @@ def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path, limit)
 
 
 class TrainingWorker:
+    where = "server"  # where it trains (a BrowserRun says "browser")
+    has_weights = True
+
     def __init__(self, model: VAE, cfg: TrainConfig, owner, data_path=None, limit=None):
         self.model = copy.deepcopy(model).eval()  # the parent's copy, refreshed with the child's weights
         self.cfg = cfg
@@ -134,6 +137,16 @@ class TrainingWorker:
         """The latest weights the child sent (every quarter epoch, and when it ends)."""
         with self._lock:
             return {k: v.clone() for k, v in self.model.state_dict().items()}
+
+    def last_step(self) -> int:
+        """The newest step it reported."""
+        steps = self.snapshot()["steps"]
+        return steps[-1]["step"] if steps else 0
+
+    def history(self) -> list[dict]:
+        """A row per finished epoch, as a checkpoint stores them."""
+        return [{k: e[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")}
+                for e in self.snapshot()["epochs"]]
 
     def _read(self):
         end, owner_gone = None, False
