@@ -2,19 +2,25 @@
 work per script run (messages and bytes it sent): what bench/ws_fidelity.py compares.
 
 Runs are labelled in order: "load" (the first run), then the action's own, then "polls" for the timed reruns of
-the Train page's live fragments in the WINDOW_S seconds from SETTLE_S after the training started, summed.
+the Train page's live fragments in the WINDOW_S seconds from SETTLE_S after the training started, summed. A run in
+the browser ("browser") has its first report after Start: the server's run that takes it, and the size of the
+message the browser sent (its weights inside).
 """
 import asyncio
 import json
+import random
 import time
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import StringArray
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.ws_students import BrowserTraining
 from scripts.protocol_client import Tab
 
 EXPLORER_Z = [-1.25, 0.75]
 SETTLE_S = 6.0  # a training's first seconds change what a poll draws (first map, first epoch): compare later polls
+EPOCHS = 30  # a server training outlasts the measurement, whatever this machine's speed
 WINDOW_S = 10.0  # the polls of this long are summed: whether one finds a new map, or the server folds two
 #                  fragments' requests into one run, depends on when they come
 ACTIONS = {  # name: (page, what the action is called, how many runs to compare)
@@ -22,6 +28,7 @@ ACTIONS = {  # name: (page, what the action is called, how many runs to compare)
     "lesson": ("", "next", 2),
     "elbo_lab": ("elbo_lab", "new digit", 2),
     "train": ("train", "start", 3),  # then its two live fragments' timed reruns over WINDOW_S
+    "browser": ("train", "start", 4),  # then the report of its first epoch
 }
 
 
@@ -36,7 +43,16 @@ async def client_action(url: str, name: str) -> list:
             await tab.click("start_here_next", action)
         elif name == "elbo_lab":
             await tab.click("elbo_lab_random", action)
-        elif name == "train":
+        elif name == "browser":  # the page's default: it trains in the browser
+            await tab.click("train_start", action)
+            await BrowserTraining(tab, 0.0, random.Random(0)).report_if_due(tab)
+            rows = [(what, {"messages": r.messages, "bytes": r.bytes})
+                    for what, r in zip(("load", action, "report"), tab.runs)]
+            return rows + [("report sent", {"messages": 1, "bytes": tab.last_sent})]
+        elif name == "train":  # on the server, for longer than the measurement (the settings' runs are not compared)
+            await tab.set_value("train_where", "settings", string_array_value=StringArray(data=["On the server"]))
+            await tab.set_value("train_epochs", "settings", int_value=EPOCHS)
+            del tab.runs[1:]
             await tab.click("train_start", action)
             await asyncio.sleep(SETTLE_S + WINDOW_S + 1)
             runs = label(tab.runs, name)
@@ -73,8 +89,10 @@ class BrowserRuns:
 
     def __init__(self, show=False):
         self.runs, self.show, self.changed, self.timed = [], show, asyncio.Event(), set()
+        self.sent_sizes = []  # the size of every message the page sent
 
     def sent(self, payload):
+        self.sent_sizes.append(len(payload))
         if self.show:
             msg = BackMsg()
             msg.ParseFromString(payload)
@@ -138,7 +156,20 @@ async def browser_action(browser, url: str, name: str, show=False) -> list:
         elif name == "elbo_lab":
             await page.get_by_role("button", name="Random digit").click()
             await runs.until(done)
-        elif name == "train":
+        elif name == "browser":  # the page's default: it trains in the browser
+            await page.get_by_role("button", name="Start").click()
+            await runs.until(done)
+            await runs.until(lambda r: len(r.runs) >= 3 and r.runs[-1].done, timeout=300)  # its first epoch's end
+            rows = [(what, {"messages": r.messages, "bytes": r.bytes})
+                    for what, r in zip(("load", action, "report"), runs.runs)]
+            return rows + [("report sent", {"messages": 1, "bytes": max(runs.sent_sizes)})]
+        elif name == "train":  # on the server, for longer than the measurement (the settings' runs are not compared)
+            await page.get_by_role("radio", name="On the server").click()
+            await runs.until(done)
+            await page.get_by_label("Epochs").fill(str(EPOCHS))
+            await page.get_by_label("Epochs").press("Enter")
+            await runs.until(lambda r: len(r.runs) >= 3 and r.runs[-1].done)
+            del runs.runs[1:]
             await page.get_by_role("button", name="Start").click()
             await runs.until(done)
             await asyncio.sleep(SETTLE_S + WINDOW_S + 1)

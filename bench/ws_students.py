@@ -90,7 +90,7 @@ async def attend(url: str, s: Student, rng: random.Random, t0: float, until: flo
     try:
         s.runs.append(("load", (await tab.open()).ms))
         if s.kind == "browser":  # Start trains in this browser; then the explorer, on the live model
-            await tab.click("train_start", "start")
+            s.runs.append(("start", (await tab.click("train_start", "start")).ms))
             training = BrowserTraining(tab, epoch_s, rng)
             s.runs.append(("load", (await tab.goto("explorer")).ms))
         s.loaded = True

@@ -39,6 +39,7 @@ class Tab(Receiver):
         self.fragment_of: dict[str, str] = {}  # widget id -> the fragment it was drawn in ("" for none)
         self.disabled: dict[str, bool] = {}  # widget id -> drawn disabled
         self.components: dict = {}  # widget id -> the components-v2 element last drawn (its data)
+        self.last_sent = 0  # the size of the last message this tab sent
         self.cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message
         self.session_id = self.script_hash = None
         self.runs: list[Run] = []
@@ -236,7 +237,9 @@ class Tab(Receiver):
             return run
         run.done = asyncio.Event()
         self._pending.append(run)
-        await self._ws.send(msg.SerializeToString())
+        payload = msg.SerializeToString()
+        self.last_sent = len(payload)
+        await self._ws.send(payload)
         try:
             await asyncio.wait_for(run.done.wait(), timeout)
         except asyncio.TimeoutError:

@@ -3,13 +3,14 @@
     python scripts/screenshot.py [--out artifacts/screens] [--sizes 390x844 1366x768 1920x1080] [page ...]
     python scripts/screenshot.py --query "checkpoint=fashion-bce&dataset=fashion-mnist" --tag fashion explorer
 
-Starts `streamlit run app.py` on a free port, opens each page (keys of ui.navigation.PAGES) in Debian's Chromium
+Starts the app (server.py) on a free port, opens each page (keys of ui.navigation.PAGES) in Debian's Chromium
 via Playwright at each screen size, waits for its figures to render, and writes one full-page PNG per page and
 size: <out>/<size>/<page>.png, or <out>/<page>.png for a single size (`--out docs --sizes 1400x900` for the README).
 `--query` opens each page on a link (the same for every page; a page ignores what it does not take), and `--tag`
 adds to the file names: <page>-<tag>.png.
 """
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -21,19 +22,26 @@ from ui.navigation import HOME, PAGES  # noqa: E402
 
 
 def training(page, epochs=5, at_epoch=2):
-    """Start a run on the Train page and wait until its progress line passes `at_epoch`: the live view."""
+    """Start a run on the Train page (in the browser, the page's default) and wait until its progress line passes
+    `at_epoch`: the live view. (The line is in the view's shadow root, which Playwright's locators pierce.)"""
     page.get_by_label("Epochs").fill(str(epochs))
     page.get_by_label("Epochs").press("Enter")
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="Start").click()
-    page.wait_for_function(f"() => /epoch ([{at_epoch}-9])\\.\\d+ of/.test(document.body.innerText)", timeout=120000)
-    page.wait_for_timeout(2100)  # the latent map's poll is every 2 s
+    status = page.locator(".bv-status")
+    status.wait_for(timeout=120000)
+    for _ in range(600):
+        if re.search(rf"epoch ([{at_epoch}-9])\.\d+ of", status.inner_text()):
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(500)  # the view draws at the next animation frame
 
 
 def shoot(page, url, name, out: Path, query: str = ""):
     page.goto(f"{url}/{'' if name == HOME else name}" + (f"?{query}" if query else ""))
     if name == "train":
         training(page)
-        page.screenshot(path=str(out))
+        page.screenshot(path=str(out), full_page=True)
         return
     page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted]", timeout=60000)
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)

@@ -58,7 +58,8 @@ def first_model():
 
 
 on_server = run is not None and run.where == "server"
-b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+# A run in the browser has its own Stop and Resume, in its view; a run on the server has them here
+b1, b2, b3, _ = st.columns([1, 1, 1, 3]) if where == "server" or on_server else (st.container(), None, None, None)
 if where == "browser":
     with b1:
         start_in_browser_button(first_model, disabled=running)
@@ -67,7 +68,7 @@ elif b1.button("Start", type="primary", key="train_start", disabled=running):
         st.rerun()
     st.warning(f"The server is busy: it runs at most {max_trainings()} training(s) at once. A slot should free "
                f"up in about {training_slots().free_in():.0f} s; try again then, or train in your browser.")
-if where == "server" or on_server:  # a run in the browser has its own Stop and Resume, in its view
+if b2 is not None:
     if b2.button("Stop", key="train_stop", disabled=not (on_server and running)):
         run.stop()
         run.join(5)

@@ -15,7 +15,7 @@ function blank() {
     status: "idle",  // loading, running, stopped, done, diverged, failed
     message: "", backend: null, simd: null, loading: null, total_steps: 0,
     steps: Object.fromEntries(COLUMNS.map((c) => [c, []])), epochs: [], frames: [], labels: null, weights: null,
-    seq: 0,  // grows with every change the server should hear of (vae/serve/browser_report.py reads what is sent)
+    seq: -1,  // grows with every change the server should hear of (vae/serve/browser_report.py reads what is sent)
     changed: 0,  // grows with every change a view should draw
   };
 }
@@ -41,9 +41,10 @@ function receive({ data: m }) {
     for (const rows of m.steps) COLUMNS.forEach((c) => state.steps[c].push(...rows[c]));
     state.frames = m.frames.map(({ step, epoch, mu }) => ({ step, epoch, mu }));
     state.epochs = m.epochs;
-  } else if (m.type === "started") {
+  } else if (m.type === "started") {  // news for the server only when a stopped run goes on
+    const resumed = state.status === "stopped";
     Object.assign(state, { status: "running", total_steps: m.total_steps, loading: null });
-    changed(true);
+    changed(resumed);
     return;
   } else if (m.type === "steps") {
     COLUMNS.forEach((c) => state.steps[c].push(...m.rows[c]));
@@ -71,14 +72,14 @@ function receive({ data: m }) {
 
 function launch(code, message) {
   if (worker) worker.terminate();
-  Object.assign(state, blank(), { seq: state.seq + 1, changed: state.changed + 1 });
+  Object.assign(state, blank(), { changed: state.changed + 1 });
   worker = new Worker(absolute(`${code}vae/serve/train_worker.js`), { type: "module" });
   worker.onmessage = receive;
   worker.onerror = (e) => receive({ data: { type: "error", message: e.message || "the worker could not start" } });
   state.run = message.run;
   state.status = "loading";
   worker.postMessage(message);
-  changed(true);
+  changed();  // the server made this run: nothing to tell it until the browser has weights
 }
 
 // A new run the server started: run {id, spec, label}, its first weights (PyTorch's state_dict, flat), and where
