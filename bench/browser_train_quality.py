@@ -56,8 +56,8 @@ def main():
             browser.append(reported)
             server.append(last["test_loss"])
             print(f"seed {seed}: browser {reported:.3f} nats (PyTorch scores its weights {scored:.3f}, "
-                  f"{abs(scored - reported) / reported:.1e} apart), {run['wall']:.0f} s | server {last['test_loss']:.3f}"
-                  f" nats, {last['elapsed']:.0f} s", flush=True)
+                  f"{abs(scored - reported) / reported:.1e} apart), {run['wall']:.0f} s | server "
+                  f"{last['test_loss']:.3f} nats, {last['elapsed']:.0f} s", flush=True)
         chromium.close()
     spread = max(max(browser) - min(browser), max(server) - min(server))
     mb, ms = statistics.mean(browser), statistics.mean(server)

@@ -115,8 +115,8 @@ def main():
             split = page.evaluate(PROFILE, [publish_code(), files_for(VAEConfig(), cfg)])
             context.close()
             share = {k: split[k] / split["profiled"] for k in ("products", "kernels")}
-            print(f"one step at batch {args.batch} on the page's thread: {split['wall']:.1f} ms ({split['profiled']:.1f}"
-                  f" ms while profiled), of which matrix products {share['products']:.0%}, other TensorFlow.js kernels "
+            print(f"one step at batch {args.batch} on the page's thread: {split['wall']:.1f} ms "
+                  f"({split['profiled']:.1f} ms while profiled), of which matrix products {share['products']:.0%}, other TensorFlow.js kernels "
                   f"{share['kernels'] - share['products']:.0%}, the rest (Adam's update, autodiff's bookkeeping, the "
                   f"batch) {1 - share['kernels']:.0%}")
         chromium.close()

@@ -157,8 +157,7 @@ class Tab(Receiver):
         return await self._rerun(action, self._message(fragment_id=self.fragment_of.get(state.id, "")), timeout)
 
     async def trigger(self, key: str, event: str, value, action: str = "trigger", timeout: float = 60) -> Run:
-        """What a components-v2 element does when its JS calls setTriggerValue(event, value): a rerun (of its fragment
-        only, if it is drawn in one) carrying the value for that run alone, in the element's events widget."""
+        """A components-v2 element's setTriggerValue(event, value): a rerun (of its fragment, if any) carrying it."""
         wid = self.widget_id(key)
         events = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{wid}{EVENT_DELIM}events",
                              json_trigger_value=json.dumps([{"event": event, "value": value}]))
@@ -168,9 +167,7 @@ class Tab(Receiver):
     def component_data(self, key: str):
         """The data the server last gave the components-v2 element made with `key`: bytes, or JSON's value."""
         element = self.components[self.widget_id(key)]
-        if element.HasField("bytes"):
-            return element.bytes
-        return json.loads(element.json) if element.HasField("json") else None
+        return element.bytes if element.HasField("bytes") else json.loads(element.json or "null")
 
     async def set_value(self, key: str, action: str = "set", timeout: float = 60, **value) -> Run:
         """Set a widget's value (the WidgetState field its kind uses) and rerun, its fragment only if it is in one."""

@@ -36,9 +36,8 @@ const tasks = {
     const params = model.parameters();
     let terms;
     const { grads } = tf.variableGrads(() => {
-      terms = losses.elbo_terms(tf.tensor2d(floats(x), [B, 784]),
-                                model.forward(tf.tensor2d(floats(x), [B, 784]), tf.tensor3d(floats(eps), [L, B, config.latent_dim])),
-                                config, kl_weight, free_bits);
+      const images = tf.tensor2d(floats(x), [B, 784]), noise = tf.tensor3d(floats(eps), [L, B, config.latent_dim]);
+      terms = losses.elbo_terms(images, model.forward(images, noise), config, kl_weight, free_bits);
       [terms.loss, terms.recon, terms.kl].forEach((t) => tf.keep(t));
       return terms.objective;
     }, params);

@@ -39,7 +39,8 @@ def acked(tab) -> int:
 
 
 def refusals(tab) -> list[str]:
-    return [t for t in tab.texts if t.startswith(("⚠️ A training report was refused", "⚠️ Too many training reports"))]
+    said = ("⚠️ A training report was refused", "⚠️ Too many training reports")
+    return [t for t in tab.texts if t.startswith(said)]
 
 
 async def scenario(url: str):

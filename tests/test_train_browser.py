@@ -1,6 +1,6 @@
-"""Training in the student's own browser, in Chromium: a run starts, its curves and maps arrive, the explorer decodes the
-live model mid-run, the run goes on while other pages are open, it stops, saves and downloads; a reload offers the
-run kept in the browser and goes on with it; two browsers train at once and each sees only its own run."""
+"""Training in the student's own browser, in Chromium: a run starts, its curves and maps arrive, the explorer decodes
+the live model mid-run, the run goes on while other pages are open, it stops, saves and downloads; a reload offers
+the run kept in the browser and goes on with it; two browsers train at once and each sees only its own run."""
 import time
 import uuid
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import ARTIFACTS
-from vae.config import VAEConfig, from_dict
+from vae.config import VAEConfig
 from vae.model import VAE
 from vae.serve.browser_files import publish_code
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
@@ -73,6 +73,16 @@ def test_a_run_in_the_browser_from_start_to_saved(app_url, browser, scratch_name
     assert int(page.locator(".bv-curves .lc-root").get_attribute("data-draws")) > 0
     assert page.locator(".bv-map .lc-root").get_attribute("data-last") != "null"
     page.screenshot(path=str(ARTIFACTS / "train_browser_live.png"))
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the curves' panels stack, nothing is cut off
+    curves = page.locator(".bv-curves .lc-root")
+    for _ in range(100):
+        if curves.get_attribute("data-stacked") == "true":
+            break
+        page.wait_for_timeout(100)
+    assert curves.get_attribute("data-stacked") == "true"
+    assert page.locator(VIEW).bounding_box()["width"] <= 390 and curves.bounding_box()["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "train_browser_phone.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     # Mid-run, on the explorer: the live model is the weights the browser sent, decoded in the browser.
     nav(page, "Latent explorer")

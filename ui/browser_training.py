@@ -21,6 +21,7 @@ from vae.serve.browser_run import BrowserRun
 LOG = logging.getLogger(__name__)
 RELAY = st.components.v2.component(
     "vae_training_relay", js=(Path(__file__).resolve().parent / "assets" / "training_relay.js").read_text())
+CONTROLLER = "ui/assets/train_controller.js"  # in the published code's folder (vae/serve/browser_files.CODE)
 KEY = "train_relay"
 REFUSED = "train_relay_refused"  # session_state: why the last report was refused
 BUDGET = "train_relay_budget"  # session_state: (reports it may still take, when that was counted)
@@ -30,8 +31,10 @@ BURST, REFILL_S = 8, 2.0
 
 @st.cache_resource(show_spinner=False)
 def code_urls() -> dict:
-    """Where the browser finds TensorFlow.js and the training code (published once per server)."""
-    return publish_code()
+    """Where the browser finds TensorFlow.js and the training code (published once per server), and the module the
+    app's components share the tab's training through."""
+    urls = publish_code()
+    return {**urls, "controller": urls["code"] + CONTROLLER}
 
 
 @st.cache_resource(show_spinner="Preparing the training images for browsers (once per server)...", max_entries=4)
@@ -128,8 +131,8 @@ def _received():
 @st.fragment
 def _relay():
     run = browser_run()
-    data = {"controller": code_urls()["code"] + "ui/assets/train_controller.js",
-            "run": run.run_id if run else None, "acked": run.seq if run else -1}
+    data = {"controller": code_urls()["controller"], "run": run.run_id if run else None,
+            "acked": run.seq if run else -1}
     RELAY(key=KEY, data=data, on_report_change=_received, height=0)
     if st.session_state.get(REFUSED):
         st.caption(f"⚠️ {st.session_state[REFUSED]}")

@@ -61,7 +61,8 @@ export function elbo_terms(x, out, config, kl_weight = 1, free_bits = 0) {
   let kl_charged = tf.mean(kl);
   if (free_bits > 0) {
     // free bits (Kingma et al. 2016, eq. 13): each latent dimension's batch-mean KL is charged at least free_bits
-    const kl_dims = tf.mean(tf.mul(tf.sub(tf.sub(tf.add(tf.square(out.mu), tf.exp(out.logvar)), 1), out.logvar), 0.5), 0);
+    const per_dim = tf.sub(tf.sub(tf.add(tf.square(out.mu), tf.exp(out.logvar)), 1), out.logvar);
+    const kl_dims = tf.mean(tf.mul(per_dim, 0.5), 0);
     kl_charged = tf.sum(tf.maximum(kl_dims, free_bits));
   }
   const objective = tf.add(tf.mean(recon), tf.mul(kl_charged, kl_weight * config.beta));

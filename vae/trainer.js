@@ -154,7 +154,8 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
           [terms.loss, terms.recon, terms.kl].forEach((t) => tf.keep(t));
           return terms.objective;
         }, params);
-        return { g: params.map((p) => tf.keep(grads[p.name])), values: tf.keep(tf.stack([terms.loss, terms.recon, terms.kl])) };
+        const values = tf.keep(tf.stack([terms.loss, terms.recon, terms.kl]));
+        return { g: params.map((p) => tf.keep(grads[p.name])), values };
       });
       const [loss, recon, kl] = numbers.values.dataSync();
       flat_values(numbers.g, grad);

@@ -5,17 +5,14 @@ The browser fetches it once, on the first hover, and keeps it in its HTTP cache 
 """
 import hashlib
 import io
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 from PIL import Image
 
 from ui.models import images
+from vae.serve.published import STATIC_DIR, write_atomically  # STATIC_DIR: served at app/static/ too
 
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # served at app/static/ (server.enableStaticServing)
 COLUMNS = 100  # images per row of the atlas: test image i sits at row i // 100, column i % 100
 
 
@@ -29,19 +26,6 @@ def atlas_png(x: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a static file is for everyone
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @st.cache_resource(show_spinner=False)
 def atlas_url(dataset: str = "mnist") -> str | None:
     """The atlas's URL relative to the page (written once per server start if missing or stale), or None if the
@@ -50,7 +34,7 @@ def atlas_url(dataset: str = "mnist") -> str | None:
     path = STATIC_DIR / f"{dataset}-test.png"
     try:
         if not path.is_file() or path.read_bytes() != blob:
-            _write_atomically(path, blob)
+            write_atomically(path, blob)
     except OSError:
         return None
     # The content hash in the query string makes a browser refetch only when the pixels change.

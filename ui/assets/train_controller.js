@@ -16,12 +16,10 @@ function blank() {
     message: "", backend: null, simd: null, loading: null, total_steps: 0,
     steps: Object.fromEntries(COLUMNS.map((c) => [c, []])), epochs: [], frames: [], labels: null, weights: null,
     seq: -1,  // grows with every change the server should hear of (vae/serve/browser_report.py reads what is sent)
-    changed: 0,  // grows with every change a view should draw
   };
 }
 
-function changed(for_server = false) {
-  state.changed += 1;
+function changed(for_server = false) {  // tells the views; `for_server`: and the relay, with a report to send
   if (for_server) state.seq += 1;
   listeners.forEach((fn) => fn(state));
 }
@@ -72,7 +70,7 @@ function receive({ data: m }) {
 
 function launch(code, message) {
   if (worker) worker.terminate();
-  Object.assign(state, blank(), { changed: state.changed + 1 });
+  Object.assign(state, blank());
   worker = new Worker(absolute(`${code}vae/serve/train_worker.js`), { type: "module" });
   worker.onmessage = receive;
   worker.onerror = (e) => receive({ data: { type: "error", message: e.message || "the worker could not start" } });
@@ -122,7 +120,7 @@ function base64(floats) {
 // What the server should hear, if it has not yet heard it (it acknowledged `acked`): the run's settings, how it
 // stands, its per-epoch test values and its newest weights (float32 in PyTorch's state_dict order, base64).
 // `register`: the server does not know this run (it restarted, or this tab reached another one), so it is sent whole.
-export function report(acked, register = false) {
+function report(acked, register = false) {
   if (!state.run || (!register && state.seq <= acked)) return null;
   const w = state.weights;
   if (w && w.text === null) w.text = base64(w.values);

@@ -5,8 +5,6 @@ and history, so that every page shows it as "my training run (live)" the same wa
 import threading
 import uuid
 
-import torch
-
 from vae.config import TrainConfig
 from vae.model import VAE
 from vae.serve.browser_report import Report, Spec
@@ -65,9 +63,3 @@ class BrowserRun:
     def history(self) -> list[dict]:
         """A row per finished epoch, as a checkpoint stores them."""
         return [{k: row[k] for k in ("epoch", "elapsed", "test_loss", "test_recon", "test_kl")} for row in self.epochs]
-
-    @torch.no_grad()
-    def copy(self) -> VAE:
-        model = VAE(self.spec.config)
-        model.load_state_dict(self.weights())
-        return model.eval()

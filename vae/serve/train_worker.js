@@ -22,7 +22,10 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 
 // A macrotask: lets the worker read the page's messages (a Stop) between steps. A resolved promise would not.
 const channel = new MessageChannel();
-const breathe = () => new Promise((resolve) => { channel.port1.onmessage = () => resolve(); channel.port2.postMessage(0); });
+const breathe = () => new Promise((resolve) => {
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(0);
+});
 
 async function load_library(tfjs) {
   if (globalThis.tf) return tf.getBackend();
@@ -32,7 +35,8 @@ async function load_library(tfjs) {
   try {
     if (await tf.setBackend("wasm")) return "wasm";
   } catch (error) {
-    post({ type: "status", text: `WebAssembly could not start (${error.message || error}); using the slower CPU backend.` });
+    const why = error.message || error;
+    post({ type: "status", text: `WebAssembly could not start (${why}); training uses the slower CPU backend.` });
   }
   await tf.setBackend("cpu");
   return "cpu";

@@ -48,7 +48,7 @@ function build(parent) {
 function ema(values) {
   const out = new Array(values.length);
   let s = values[0];
-  for (let i = 0; i < values.length; i++) out[i] = s = i === 0 ? values[0] : EMA_ALPHA * values[i] + (1 - EMA_ALPHA) * s;
+  for (let i = 0; i < values.length; i++) out[i] = s = EMA_ALPHA * values[i] + (1 - EMA_ALPHA) * s;
   return out;
 }
 
@@ -87,20 +87,22 @@ function map_data(frame, labels, header) {
   const series = classes.map((_, d) => {
     const x = [], y = [];
     for (let i = 0; i < labels.length; i++) {
-      if (labels[i] === d) { x.push(Math.round(frame.mu[2 * i] * 1000) / 1000); y.push(Math.round(frame.mu[2 * i + 1] * 1000) / 1000); }
+      if (labels[i] !== d) continue;
+      x.push(Math.round(frame.mu[2 * i] * 1000) / 1000);
+      y.push(Math.round(frame.mu[2 * i + 1] * 1000) / 1000);
     }
     return { x, y, colour: header.colours[d], size: 3, alpha: 0.8 };
   });
   return { height: 420, mark: frame.step,
-           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}`, xlabel: "z₁", range: [-4, 4, -4, 4],
-                      square: true, series }],
+           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}`, xlabel: "z₁",
+                      range: [-4, 4, -4, 4], square: true, series }],
            legend: classes.map((name, d) => ({ name, colour: header.colours[d] })) };
 }
 
-const number = (v, digits = 0) => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const number = (v) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
 function status_text(s) {
-  const where = s.backend === "wasm" ? `WebAssembly${s.simd ? " with SIMD" : ""}` : s.backend === "cpu" ? "the CPU backend" : "";
+  const where = { wasm: `WebAssembly${s.simd ? " with SIMD" : ""}`, cpu: "the CPU backend" }[s.backend] || "";
   if (s.status === "loading") {
     if (!s.loading) return { text: "Starting TensorFlow.js in this browser...", done: 0 };
     return { text: `Fetching the training images: ${Math.round(100 * s.loading.bytes / s.loading.total)}% (once: `
@@ -177,7 +179,8 @@ async function offer(root, ctl, header, setTriggerValue) {
   if (!kept) return;
   const finished = kept.status === "done" || kept.status === "diverged";
   root.querySelector(".bv-offer-text").textContent = finished
-    ? `Your last run in this browser finished (${kept.label}). Open it again to save it or look at it on the other pages.`
+    ? `Your last run in this browser finished (${kept.label}). Open it again to save it or look at it on the `
+      + "other pages"
     : `This browser kept a run that stopped at epoch ${kept.epoch.toFixed(2)} of ${kept.spec.train_config.epochs} when `
       + `its page closed (${kept.label}).`;
   root.querySelector(".bv-reopen").textContent = finished ? "Open it again" : "Resume it";
@@ -197,7 +200,7 @@ export default function (component) {
   const { header, weights } = parse(data);
   const root = parentElement.querySelector(".bv-root") || build(parentElement);
   let gone = false, unsubscribe = null, frame = 0;
-  import(new URL(`${header.urls.code}ui/assets/train_controller.js`, document.baseURI).href).then((ctl) => {
+  import(new URL(header.urls.controller, document.baseURI).href).then((ctl) => {
     if (gone) return;
     const run = header.run;
     if (run && ctl.state.run?.id !== run.id) {  // the server started a run, or reopened one this browser kept
