@@ -22,8 +22,10 @@ START = """async ([urls, files, run, text]) => {
     if (m.type === "status" && m.backend) t.backend = m.backend;
     else if (m.type === "steps") { t.steps = m.rows.step.at(-1); t.speed = m.rows.samples_per_s.at(-1); }
     else if (m.type === "epoch") t.epochs.push(m.metrics);
-    else if (m.type === "weights") t.weights = Array.from(m.weights);
-    else if (m.type === "end") t.end = m;
+    else if (m.type === "weights") {
+      t.weights = Array.from(m.weights);
+      if (m.end) t.end = m.end;
+    }
     else if (m.type === "error") t.end = { kind: "error", reason: m.message };
   };
   worker.onerror = (e) => { window.trained.end = { kind: "error", reason: e.message || "the worker did not start" }; };

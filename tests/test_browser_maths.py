@@ -35,8 +35,8 @@ B, LR = 64, 3e-3
 
 
 @pytest.fixture(scope="module")
-def harness(browser, app_url):
-    context = browser.new_context()
+def harness(training_browser, app_url):
+    context = training_browser.new_context()
     yield Harness(context.new_page(), app_url)
     context.close()
 
@@ -149,10 +149,10 @@ def test_schedules_and_divergence_match_the_trainer(harness):
     assert got["kl_weight"][-1] == 1.0
 
 
-def test_the_weights_a_browser_run_ends_with_score_in_pytorch_what_the_browser_reported(browser, app_url, mnist):
+def test_a_browser_run_scores_in_pytorch_what_the_browser_reported(training_browser, app_url, mnist):
     """One epoch in the Train page's worker: PyTorch's evaluate on the weights it returns gives the test loss the
     browser measured (both on vae.trainer's fixed noise), and the run learned (PyTorch's 1-epoch loss is ~191)."""
-    context = browser.new_context()
+    context = training_browser.new_context()
     result = train_in_browser(context.new_page(), app_url, VAEConfig(), TrainConfig(epochs=1, seed=3))
     context.close()
     assert result["end"]["kind"] == "done" and result["backend"] == "wasm", result["end"]

@@ -13,7 +13,7 @@ from dataclasses import asdict
 import pytest
 import torch
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, on_the_server
 from scripts.appserver import ROOT, app_server
 from scripts.proc_tree import server_pid, trainings
 from vae.serve.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
@@ -188,7 +188,7 @@ SOCKET_SPY = """(() => {
 
 def _start_training(page, url, epochs, wait=True):
     page.goto(f"{url}/train")
-    page.get_by_role("radio", name="On the server").click()
+    on_the_server(page)
     page.get_by_label("Epochs").fill(str(epochs))
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Start").click()

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, on_the_server
 from scripts.appserver import app_server
 from scripts.proc_tree import server_pid, trainings
 from test_explorer_browser import click_and_wait_for_server
@@ -28,7 +28,7 @@ def _choose(page, label, option):
 
 def _start(page, url, epochs, likelihood, warm):
     page.goto(f"{url}/train")
-    page.get_by_role("radio", name="On the server").click()
+    on_the_server(page)
     _choose(page, "Decoder likelihood", likelihood)
     _choose(page, "Start from", warm)
     page.get_by_label("Epochs").fill(str(epochs))
@@ -66,10 +66,11 @@ def test_two_trainings_stay_apart_and_a_third_sessions_explorer_never_changes(tw
 
         # A warm-starts from the shipped bce model (the case that could write into the shared cache); B trains the
         # Gaussian decoder from scratch, whose loss is on another scale entirely.
-        _start(student_a, url, 2, "Bernoulli (BCE)", "bce")
-        _start(student_b, url, 3, "Gaussian (MSE)", "scratch")
-        student_a.get_by_text("of 2 ·").wait_for(timeout=60000)
-        student_b.get_by_text("of 3 ·").wait_for(timeout=60000)
+        # (Epochs enough that both still train when the second starts, on a machine where an epoch takes 2 s.)
+        _start(student_a, url, 5, "Bernoulli (BCE)", "bce")
+        _start(student_b, url, 6, "Gaussian (MSE)", "scratch")
+        student_a.get_by_text("of 5 ·").wait_for(timeout=60000)
+        student_b.get_by_text("of 6 ·").wait_for(timeout=60000)
         assert len(trainings(server)) == 2
         during = _explorer_view(student_c)
         reloaded = _explorer_view(student_c, url)  # a fresh page: the payload comes from the server's cache again
@@ -77,7 +78,7 @@ def test_two_trainings_stay_apart_and_a_third_sessions_explorer_never_changes(tw
             (_, loss_a), (_, loss_b) = _drawn(student_a), _drawn(student_b)
             assert loss_a < 200 < loss_b  # A continues a trained BCE model; B's Gaussian loss starts in thousands
             student_a.wait_for_timeout(500)
-        assert student_a.get_by_text("of 3 ·").count() == 0 and student_b.get_by_text("of 2 ·").count() == 0
+        assert student_a.get_by_text("of 6 ·").count() == 0 and student_b.get_by_text("of 5 ·").count() == 0
         student_a.screenshot(path=str(ARTIFACTS / "isolation_a.png"))
         student_b.screenshot(path=str(ARTIFACTS / "isolation_b.png"))
 

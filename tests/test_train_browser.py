@@ -62,8 +62,8 @@ def scratch_name():
     (CHECKPOINT_DIR / f"{name}.safetensors").unlink(missing_ok=True)
 
 
-def test_a_run_in_the_browser_from_start_to_saved(app_url, browser, scratch_name, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def test_a_run_in_the_browser_from_start_to_saved(app_url, training_browser, scratch_name, tmp_path):
+    context = training_browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -140,9 +140,9 @@ def test_a_run_in_the_browser_from_start_to_saved(app_url, browser, scratch_name
     context.close()
 
 
-def test_a_reload_reopens_the_run_kept_in_the_browser_while_another_browser_trains(app_url, browser):
-    first = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+def test_a_reload_reopens_the_run_kept_in_the_browser_while_another_browser_trains(app_url, training_browser):
+    first = training_browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = training_browser.new_context(viewport={"width": 1400, "height": 1000})
     page, theirs = first.new_page(), other.new_page()
     start(theirs, app_url, epochs=3, beta=4)
     mine = start(page, app_url, epochs=3)

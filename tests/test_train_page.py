@@ -10,7 +10,7 @@ import torch
 from playwright.sync_api import Error as PlaywrightError
 from streamlit.testing.v1 import AppTest
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, on_the_server
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "train" / "page.py")
@@ -100,8 +100,8 @@ def _grows(page, than):
 
 def test_live_training_in_chromium(app_url, page, scratch_name):
     page.goto(f"{app_url}/train")
-    page.get_by_role("radio", name="On the server").click()
-    page.get_by_label("Epochs").fill("3")
+    on_the_server(page)
+    page.get_by_label("Epochs").fill("8")  # still training when the test comes back to it, on a fast machine too
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Start").click()
     page.locator(LIVE_CURVES).wait_for(timeout=60000)

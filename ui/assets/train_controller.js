@@ -52,12 +52,9 @@ function receive({ data: m }) {
     state.frames.push({ step: m.step, epoch: m.epoch, mu: m.mu });
   } else if (m.type === "epoch") {
     state.epochs.push(m.metrics);
-  } else if (m.type === "weights") {
+  } else if (m.type === "weights") {  // an epoch's end, the run's end (`end`: how and why), a reopened run's
     state.weights = { values: m.weights, step: m.step, epoch: m.epoch, text: null };
-    changed(true);
-    return;
-  } else if (m.type === "end") {
-    Object.assign(state, { status: m.kind, message: m.reason });
+    if (m.end) Object.assign(state, { status: m.end.kind, message: m.end.reason });
     changed(true);
     return;
   } else if (m.type === "error") {

@@ -4,8 +4,9 @@
 //
 // From the page: {type: "start", run, weights, files, tfjs} (a new run, or with `resume` one kept in this browser),
 // {type: "stop"}, {type: "continue"} (after a stop, on from the same step). To the page: "status", "loading",
-// "steps" (per-step metrics, a few times a second), "frame" (a latent map), "epoch", "weights" (at each epoch's end and
-// when the run ends), "end", "error". Everything is also kept in IndexedDB (run_store.js).
+// "labels" (of the mapped test images), "history" (a reopened run's), "started", "steps" (per-step metrics, a few
+// times a second), "frame" (a latent map), "epoch", "weights" (at each epoch's end, and when the run ends with how it
+// ended), "error". Everything is also kept in IndexedDB (run_store.js).
 import { VAE, state_dict_layers } from "../model.js";
 import { Adam, fresh_state, train } from "../trainer.js";
 import { load_dataset } from "../data.js";
@@ -90,10 +91,11 @@ function restore_moments(optimizer, saved) {
   optimizer.exp_avg_sq.set(new Float32Array(saved.exp_avg_sq));
 }
 
-function send_weights(kind) {
+// The weights, with how the run stands: at an epoch's end, when it ends (with why), and for a run reopened
+function send_weights(kind, end = null) {
   const flat = flat_weights(job.model);
-  post({ type: "weights", kind, step: job.state.step, epoch: job.state.epoch + job.state.position / job.data.n_train,
-         weights: flat }, [flat.buffer]);
+  post({ type: "weights", kind, end, step: job.state.step, weights: flat,
+         epoch: job.state.epoch + job.state.position / job.data.n_train }, [flat.buffer]);
 }
 
 async function run_training() {
@@ -139,8 +141,7 @@ async function run_training() {
         await flush();
         job.status = m.kind;
         await keep(job.status);
-        send_weights(m.kind);
-        post({ type: "end", kind: m.kind, reason: m.reason });
+        send_weights(m.kind, { kind: m.kind, reason: m.reason });  // one message: one report to the server
       }
     }
   });
