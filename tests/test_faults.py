@@ -217,7 +217,7 @@ def test_a_dropped_websocket_does_not_start_a_second_training(roomy_server, brow
     # offline, the frontend's attempts to reconnect fail until the network is back.
     context.set_offline(True)
     page.evaluate("window.openedSockets.forEach(s => s.close())")
-    page.get_by_text("Connection error").wait_for(timeout=30000)
+    page.get_by_text("Connection error").wait_for(timeout=90000)  # the frontend gives up its retries first
     time.sleep(3)
     context.set_offline(False)
     page.get_by_text("Connection error").wait_for(state="hidden", timeout=60000)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import ARTIFACTS, on_the_server
 from scripts.appserver import app_server
@@ -22,8 +23,14 @@ def two_slot_server(browser):
 
 
 def _choose(page, label, option):
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    for _ in range(3):  # a list opened while the page redraws (the setting before it) closes again: open it again
+        page.get_by_label(label, exact=True).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10000)
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} for {label!r}")
 
 
 def _start(page, url, epochs, likelihood, warm):

@@ -3,10 +3,12 @@ the live model mid-run, the run goes on while other pages are open, it stops, sa
 the run kept in the browser and goes on with it; two browsers train at once and each sees only its own run."""
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 import torch
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import ARTIFACTS
 from vae.config import VAEConfig
@@ -25,8 +27,11 @@ def wait_view(page, check, what: str, timeout: float = 120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = view(page)
-        if check(state):
-            return state
+        try:
+            if check(state):
+                return state
+        except KeyError:  # the view has not drawn that yet
+            pass
         page.wait_for_timeout(200)
     raise AssertionError(f"the view never showed {what}; it shows {view(page)}")
 
@@ -43,9 +48,19 @@ def start(page, url, epochs, beta=None):
     return wait_view(page, lambda v: v.get("status") == "running" and int(v.get("step", 0)) > 0, "a running run")
 
 
+PATHS = {"Train": "/train", "Latent map": "/latent_map", "Latent explorer": "/explorer"}
+
+
 def nav(page, name):
     """Another page of the app, as a student goes there: the sidebar's link (the tab, and its worker, stay)."""
-    page.get_by_role("link", name=name).click()
+    for _ in range(3):  # a click that lands while a popover closes is lost: click again
+        page.get_by_role("link", name=name).click()
+        try:  # the page's URL, whatever link parameters it carries
+            page.wait_for_url(lambda url: urlsplit(url).path.endswith(PATHS[name]), timeout=10000)
+            return
+        except PlaywrightError:
+            pass
+    raise AssertionError(f"the sidebar's link did not open {name}")
 
 
 def controller_weights(page, url):
@@ -156,7 +171,8 @@ def test_a_reload_reopens_the_run_kept_in_the_browser_while_another_browser_trai
     page.get_by_role("button", name="Resume it").click()
     back = wait_view(page, lambda v: v.get("status") == "running" and v.get("run") == mine["run"], "the run again")
     assert int(back["history"]) >= int(kept["step"]) - 200  # its curves from before the reload, not from step 0
-    wait_view(page, lambda v: int(v["step"]) > int(back["step"]), "the run going on")
+    going = wait_view(page, lambda v: int(v["step"]) > int(back["step"]), "the run going on")
+    assert int(going["history"]) == int(going["step"])  # each step once: none lost, none drawn twice
     page.locator(".bv-stop").click()
     wait_view(page, lambda v: v["status"] == "stopped", "the run stopped")
     page.get_by_text("Save this model").wait_for(timeout=60000)

@@ -66,6 +66,24 @@ export async function load_run(id) {
   return record ? { record, steps: steps.map((s) => s.columns), frames } : null;
 }
 
+// A kept run's history cut back to the step its state was kept at (it had gone on a little before the page closed)
+export async function truncate(id) {
+  const kept = await load_run(id);
+  if (!kept) return;
+  const upto = kept.record.state.step;
+  await transaction(["steps", "frames"], "readwrite", (steps, frames) => {
+    steps.delete(of_run(id));
+    frames.delete(of_run(id));
+    let chunk = 0;
+    for (const rows of kept.steps) {
+      const n = rows.step.findIndex((step) => step > upto);
+      const cut = n < 0 ? rows : Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.slice(0, n)]));
+      if (cut.step.length) steps.put({ id, chunk: chunk++, columns: cut });
+    }
+    kept.frames.filter((f) => f.step <= upto).forEach((f, index) => frames.put({ ...f, index }));
+  });
+}
+
 // The newest run no tab is training (no one holds its lock), without its arrays: what the page offers to reopen
 export async function newest_idle() {
   const db = await open();

@@ -157,6 +157,7 @@ async function on_frame(f) {
 async function start({ run, weights, files, tfjs, resume }) {
   const backend = await load_library(tfjs);
   post({ type: "status", backend, simd: backend === "wasm" && await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") });
+  if (resume) await store.truncate(run.id);  // the steps after where it was kept, it trains again
   const kept = resume ? await store.load_run(run.id) : null;
   const spec = kept ? kept.record.spec : run.spec;
   const data = await load_dataset(files, (bytes, total) => post({ type: "loading", bytes, total }));
