@@ -50,6 +50,9 @@ def test_the_explorer_decodes_a_slice_with_pytorchs_pixels(app_url, page, mnist,
     page.get_by_label("through test digit #").fill("5")
     page.get_by_label("through test digit #").press("Enter")
     settle(page)
+    # the three settings' reruns may land one after another: wait for the caption of the last one's plane
+    page.get_by_text("The plane of z3 and z7, through the code of test digit #5").wait_for(timeout=30000)
+    settle(page)
     page.locator(".vx-overlay").click(position={"x": 60, "y": 60})
     page.locator(".vx-z").filter(has_text="z3 = ").wait_for(timeout=30000)  # the map now shows the new slice
     settle(page)
