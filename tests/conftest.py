@@ -12,6 +12,16 @@ sys.path.insert(0, str(ROOT))
 
 from vae.data import load_dataset  # noqa: E402
 
+TEACHER_KEY = "test-teacher-key"
+
+
+def pytest_configure(config):
+    """Every test, and every server a test starts, uses a class board of its own test process (a fresh SQLite file),
+    never the one in data/, and knows the teacher key."""
+    import tempfile
+    os.environ["VAE_BOARD_DB"] = str(Path(tempfile.mkdtemp(prefix="vae-board-")) / "board.sqlite3")
+    os.environ["VAE_TEACHER_KEY"] = TEACHER_KEY
+
 
 @pytest.fixture(scope="session")
 def mnist():

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ui.board_store import board_checkpoint, is_entry
 from vae.serve.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
 from vae.config import TrainConfig
 from vae.data import ImageSet, load_dataset
@@ -40,8 +41,9 @@ def _dataset_if_there(name: str) -> str | None:
 
 
 def stamp(name: str) -> float:
-    """The checkpoint file's modification time: part of every cache key derived from it."""
-    return checkpoint_path(name).stat().st_mtime
+    """The checkpoint file's modification time: part of every cache key derived from it (0 for a class board's
+    entry, which never changes)."""
+    return 0.0 if is_entry(name) else checkpoint_path(name).stat().st_mtime
 
 
 @st.cache_resource(show_spinner="Loading checkpoint...", max_entries=32)
@@ -53,7 +55,8 @@ def _checkpoint(name: str, stamp: float) -> Checkpoint:
 
 
 def checkpoint(name: str) -> Checkpoint:
-    return _checkpoint(name, stamp(name))
+    """A shipped checkpoint by its file's name, or an entry of a class board by its "class:<code>:<id>"."""
+    return board_checkpoint(name) if is_entry(name) else _checkpoint(name, stamp(name))
 
 
 def dataset_of(name: str) -> str:
@@ -73,7 +76,7 @@ def labelled(enc: dict, dataset: str) -> dict:
 
 @st.cache_resource(show_spinner="Encoding the 10,000 test digits...", max_entries=32)
 def _encoded(name: str, stamp: float) -> dict:
-    ckpt = _checkpoint(name, stamp)
+    ckpt = checkpoint(name)
     return encode(ckpt.model, ckpt.train_config.dataset)
 
 

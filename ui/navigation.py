@@ -10,6 +10,7 @@ PAGES = {
     "elbo_lab": ("ELBO lab", ":material/functions:"),
     "mse_vs_bce": ("MSE vs BCE", ":material/blur_on:"),
     "latent_size": ("Latent size", ":material/stacked_line_chart:"),
+    "class_board": ("Class board", ":material/groups:"),
 }
 HOME = next(iter(PAGES))
 

@@ -15,7 +15,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.models import checkpoint, images, labelled
-from vae.serve.checkpoint import CheckpointError, checkpoint_bytes, checkpoint_path, save_checkpoint
+from vae.serve.checkpoint import Checkpoint, CheckpointError, checkpoint_bytes, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
 from vae.model import VAE
 from vae.trainer import build_model
@@ -124,6 +124,12 @@ def checkpoint_file(session_runs: list, data_sha256: str) -> bytes:
     """The newest of a session's runs as a .safetensors file's bytes, as `save` would write it. For a download, made
     when the student clicks, outside the page's script run: what it needs is passed in."""
     return checkpoint_bytes(*_checkpoint_parts(session_runs, data_sha256))
+
+
+def checkpoint_of_runs(session_runs: list, data_sha256: str) -> Checkpoint:
+    """The newest of a session's runs as the checkpoint `save` would write (for the class board)."""
+    model, cfg, metrics, history, sha = _checkpoint_parts(session_runs, data_sha256)
+    return Checkpoint(model.eval(), cfg, metrics, tuple(history), sha)
 
 
 def _checkpoint_parts(session_runs: list, data_sha256: str) -> tuple:

@@ -6,9 +6,10 @@ import streamlit as st
 
 from app_pages.elbo_lab.sections import (ask_ahead, gradient_section, iwae_section, monte_carlo_section,
                                         posterior_section)
+from ui.board_store import opened_entries, read_model, title
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
-from vae.serve.query import read_name, read_whole
+from vae.serve.query import read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 from app_pages.elbo_lab.sections_nd import estimate_section
 
@@ -20,14 +21,20 @@ st.write(
     "beside it; for a larger latent space it estimates them. Pick a test image (a digit, or a garment for a "
     "Fashion-MNIST model); every number below is computed live on the chosen model.")
 
-names = [n for n in checkpoint_names()
-         if (config := checkpoint(n).config).likelihood != "notes"
-         and config.variational]  # a plain autoencoder has no q(z|x) to bound with
+
+
+def boundable(ckpt) -> bool:
+    """A model with a likelihood in nats and a q(z|x) to bound with (not the notes' loss, not a plain autoencoder)."""
+    return ckpt.config.likelihood != "notes" and ckpt.config.variational
+
+
+shipped = [n for n in checkpoint_names() if boundable(checkpoint(n))]
+share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_model, names=shipped, keep=boundable)),
+                               "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
+names = opened_entries(boundable) + shipped
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()
-share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_name, names=names)),
-                               "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
 if "elbo_lab_index" not in st.session_state:
     st.session_state["elbo_lab_index"] = 7
 if "elbo_lab_next_random" not in st.session_state:  # drawn in advance, so the server can compute it ahead
@@ -45,7 +52,7 @@ def digit_sections():
     the page above and the 1-D sections below stay as they were drawn."""
     pick, image_col = st.columns([3, 1], gap="large")
     with pick:
-        name = st.selectbox("Model", names, key="elbo_lab_checkpoint",
+        name = st.selectbox("Model", names, key="elbo_lab_checkpoint", format_func=title,
                             help="bce-binarized scores binarized digits, so its numbers are exact log-likelihoods.")
         dataset = info(dataset_of(name))
         index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")

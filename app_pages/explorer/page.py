@@ -5,12 +5,13 @@ import streamlit as st
 from app_pages.explorer.component import latent_explorer, payload, session_payload
 from app_pages.explorer.slices import describe, plane_of, slice_controls
 from app_pages.explorer.sections import own_digit, own_digit_section, prior_section, server_check
+from ui.board_store import opened_entries, read_model, title
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set, info
 from ui.session_models import LIVE, live_caption, session_choices, session_encoding, session_model
 from ui.session_models import dataset_of as session_dataset
 from ui.training import current
-from vae.serve.query import point_text, read_name, read_point
+from vae.serve.query import point_text, read_point
 
 Z_LIMIT = 8.0  # a link's point: the prior has next to no mass past 4 standard deviations
 
@@ -22,17 +23,17 @@ st.write(
     "button and drag to watch one digit or garment morph into another. The dashed circles are one and two standard "
     "deviations of the prior N(0, I).")
 
-own_models = session_choices()
 shipped = checkpoint_names()
-names = own_models + shipped
-share = read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_name, names=shipped)),
+share = read_link("explorer", {"checkpoint": ("explorer_checkpoint", partial(read_model, names=shipped)),
                                "z": ("explorer_start", partial(read_point, limit=Z_LIMIT))})
+own_models = session_choices()
+names = own_models + opened_entries() + shipped
 if not names:
     st.error("No checkpoint in checkpoints/.")
     st.stop()
 
 pick, note = st.columns([1, 3])
-name = pick.selectbox("Checkpoint", names, key="explorer_checkpoint")
+name = pick.selectbox("Checkpoint", names, key="explorer_checkpoint", format_func=title)
 if name in own_models:
     model = session_model(name)
     if name == LIVE:

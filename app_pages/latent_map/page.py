@@ -2,6 +2,7 @@ from functools import partial
 
 import streamlit as st
 
+from ui.board_store import opened_entries, read_model, title
 from ui.figures import latent_scatter
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, encoded_test_set, info
@@ -9,7 +10,6 @@ from ui.session_models import LIVE, session_choices, session_encoding
 from ui.training import current, live_encoding
 from ui.upload import uploaded_checkpoints
 from vae.latent import pca_plane, project
-from vae.serve.query import read_name
 
 LIKELIHOOD_NAMES = {"bce": "Bernoulli (BCE)", "mse": "Gaussian (MSE)", "notes": "notes' loss (mean MSE)"}
 
@@ -22,10 +22,10 @@ st.write(
     "keeps the whole cloud near the standard normal prior. Click a class in the legend to hide it; double-click to "
     "show it alone.")
 share = read_link("latent_map",
-                  {"checkpoint": ("latent_map_checkpoint", partial(read_name, names=checkpoint_names()))})
+                  {"checkpoint": ("latent_map_checkpoint", partial(read_model, names=checkpoint_names()))})
 
 own_models = session_choices()
-names = own_models + checkpoint_names()
+names = own_models + opened_entries() + checkpoint_names()
 if not names:
     st.error("No checkpoints in checkpoints/. Train one with "
              "`python -m vae.train --likelihood bce --out checkpoints/bce.safetensors`.")
@@ -49,7 +49,7 @@ def show(enc: dict, key: str):
 
 chart_col, side = st.columns([3, 1], gap="large")
 with side:
-    name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint")
+    name = st.selectbox("Checkpoint", names, key="latent_map_checkpoint", format_func=title)
 link_field(share, write_link({"checkpoint": name}), private=name in own_models)
 
 if name == LIVE:

@@ -1,33 +1,13 @@
-"""The two ladders of shipped MNIST checkpoints this page compares, and the numbers it shows of them (cached per
+"""The numbers and pictures this page shows of the two ladders of shipped MNIST checkpoints (cached per
 checkpoint file)."""
 import numpy as np
 import streamlit as st
 import torch
 
-from ui.models import checkpoint, checkpoint_names, images, stamp
+from ui.models import checkpoint, images, stamp
 from vae.blur import blur_measures
 
 SEED = 0
-
-
-def _plain_bernoulli(name: str) -> bool:
-    ckpt = checkpoint(name)
-    return ckpt.config.likelihood == "bce" and ckpt.config.variational and not ckpt.train_config.binarize
-
-
-def size_ladder() -> list[str]:
-    """One Bernoulli VAE (β = 1) per latent size, smallest first: the model of record with only the latent size changed."""
-    by_size = {}
-    for name in checkpoint_names("mnist"):
-        if _plain_bernoulli(name) and checkpoint(name).config.beta == 1:
-            by_size.setdefault(checkpoint(name).config.latent_dim, name)
-    return [by_size[d] for d in sorted(by_size)]
-
-
-def beta_ladder() -> list[str]:
-    """The 2-D Bernoulli VAEs trained with different β, smallest β first."""
-    names = [n for n in checkpoint_names("mnist") if _plain_bernoulli(n) and checkpoint(n).config.latent_dim == 2]
-    return sorted(names, key=lambda n: checkpoint(n).config.beta)
 
 
 def keys(names) -> tuple:

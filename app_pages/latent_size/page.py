@@ -2,7 +2,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages.latent_size.data import beta_ladder, size_ladder
+from ui.ladders import beta_ladder, size_ladder
 from app_pages.latent_size.sections import rate_section, size_section
 from ui.link import link_field, read_link, write_link
 from vae.serve.query import read_name

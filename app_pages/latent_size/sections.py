@@ -2,7 +2,8 @@
 import streamlit as st
 
 from app_pages.latent_size import data
-from app_pages.latent_size.figures import rate_distortion_figure
+from ui.ladders import ladder_points
+from ui.rate_distortion import rate_distortion_figure
 from ui.models import checkpoint
 from ui.navigation import script
 
@@ -61,17 +62,6 @@ def size_section(names):
                "page for the measures.")
 
 
-def points(betas, sizes) -> list[dict]:
-    out = []
-    for ladder, names in (("β ladder (2-D)", betas), ("latent size ladder (β = 1)", sizes)):
-        for name in names:
-            ckpt = checkpoint(name)
-            label = f"β {ckpt.config.beta:g}" if ladder.startswith("β") else f"{ckpt.config.latent_dim}-D"
-            out.append({"name": name, "ladder": ladder, "label": label, "rate": ckpt.metrics["test_kl"],
-                        "distortion": ckpt.metrics["test_recon"]})
-    return out
-
-
 def rate_section(betas, sizes):
     st.header("2 · Rate against distortion")
     st.write(
@@ -82,7 +72,7 @@ def rate_section(betas, sizes):
         "distortion at no cost to the bound; β is the knob that slides a model along (β > 1 pays distortion for a "
         "smaller rate, β < 1 the reverse). **Across the lines**, towards the lower left, is a better model: a lower "
         "−ELBO, which at a fixed architecture β cannot buy, but more latent dimensions can.")
-    shown = points(betas, sizes)
+    shown = ladder_points(betas, sizes)
     chart_col, side = st.columns([3, 1], gap="large")
     with chart_col:
         event = st.plotly_chart(rate_distortion_figure(shown), key="latent_size_rd", on_select="rerun",

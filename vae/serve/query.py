@@ -15,7 +15,7 @@ class QueryValueError(UntrustedInputError):
     """A value in the link that cannot be used; the page falls back to its default and says so."""
 
 
-def _one(values) -> str | None:
+def one_value(values) -> str | None:
     if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
         raise QueryValueError("it is not text.")
     if len(values) > 1:
@@ -28,7 +28,7 @@ def _one(values) -> str | None:
 @reader(QueryValueError, "a value in the link")
 def read_name(values, names) -> str | None:
     """One of `names` (say, the checkpoints this page offers to everyone)."""
-    value = _one(values)
+    value = one_value(values)
     if value is not None and value not in names:
         raise QueryValueError("there is no such choice on this page.")
     return value
@@ -37,7 +37,7 @@ def read_name(values, names) -> str | None:
 @reader(QueryValueError, "a value in the link")
 def read_whole(values, lo: int, hi: int) -> int | None:
     """A whole number from lo to hi, written in decimal digits."""
-    value = _one(values)
+    value = one_value(values)
     if value is None:
         return None
     if not re.fullmatch(r"[0-9]{1,9}", value) or not lo <= int(value) <= hi:
@@ -48,7 +48,7 @@ def read_whole(values, lo: int, hi: int) -> int | None:
 @reader(QueryValueError, "a value in the link")
 def read_point(values, limit: float) -> tuple[float, float] | None:
     """Two decimal numbers `z1,z2`, each within [-limit, limit]."""
-    value = _one(values)
+    value = one_value(values)
     if value is None:
         return None
     parts = value.split(",")
