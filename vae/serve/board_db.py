@@ -109,6 +109,15 @@ class _Cursor:
 def open_database(url: str) -> Database:
     """Connect, and create or migrate the schema (one replica at a time: the others wait, then find it done)."""
     db = Database(url)
+    try:
+        _migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _migrate(db: Database):
     if db.engine == "sqlite":
         with sqlite3.connect(db.path, timeout=30) as conn:
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer; kept in the file
@@ -125,7 +134,6 @@ def open_database(url: str) -> Database:
             for statement in MIGRATIONS[version]:
                 cur.run(statement.format(**DIALECT[db.engine]))
             cur.run("INSERT INTO schema_version (version) VALUES (?)", (version,))
-    return db
 
 
 def schema_version(db: Database) -> int:
