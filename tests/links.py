@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-LINKING = ("start_here", "latent_size", "class_board")  # pages with st.page_link, which only app.py's navigation can resolve
+# pages with st.page_link, which only app.py's navigation can resolve
+LINKING = ("start_here", "latent_size", "class_board", "train")
 
 
 def page(key: str, **params) -> AppTest:

@@ -11,6 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS, on_the_server
+from links import page
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "train" / "page.py")
@@ -24,7 +25,7 @@ def scratch_name():
 
 
 def test_settings_start_stop_resume_and_save(scratch_name):
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = page("train")
     at.segmented_control(key="train_where").set_value("server").run()
     assert not at.exception and at.button(key="train_stop").disabled
     at.selectbox(key="train_likelihood").select("mse").run()
@@ -68,7 +69,7 @@ def test_settings_start_stop_resume_and_save(scratch_name):
 
 
 def test_divergent_setting_is_explained():
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = page("train")
     at.segmented_control(key="train_where").set_value("server").run()
     at.select_slider(key="train_lr").set_value(10.0).run()
     at.button(key="train_start").click().run()

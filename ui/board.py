@@ -25,6 +25,7 @@ GAP_S = 5.0  # between two submissions of one session
 TEACHER = "board_teacher"  # session_state: True once this session typed the teacher key
 TOKEN = "board_owner"  # session_state: this session's secret, whose hash marks its entries
 LAST_SENT = "board_last_sent"  # session_state: time.monotonic() of its last submission
+JOINED = "board_joined"  # session_state: the class this session last opened, for the Train page's link back
 
 
 def teacher_key() -> str | None:

@@ -2,7 +2,7 @@ import streamlit as st
 
 from app_pages.class_board import data
 from app_pages.class_board.sections import closer_section, board_section, send_section, teacher_section
-from ui.board import sendable
+from ui.board import JOINED, sendable
 from ui.board_store import board_db
 from ui.link import link_field, read_link, write_link
 from vae.serve.board import BoardInputError, read_class_code
@@ -27,6 +27,8 @@ st.write(
 share = read_link("class_board", {"class": ("board_class", read_code)})
 if "board_class_next" in st.session_state:  # the teacher just started a class: show it
     st.session_state["board_class"] = st.session_state.pop("board_class_next")
+if not st.session_state.get("board_class") and st.session_state.get(JOINED):  # back from training
+    st.session_state["board_class"] = st.session_state[JOINED]
 code_col, note_col = st.columns([1, 3], vertical_alignment="bottom")
 typed = code_col.text_input("Class code", key="board_class", max_chars=12, placeholder="from your teacher",
                             help="Your teacher's link opens this page with the code filled in.")
@@ -43,13 +45,15 @@ link_field(share, write_link({"class": code} if klass else {}))
 if klass is None:
     teacher_section(None, [])
     st.stop()
+st.session_state[JOINED] = code
 
 # A student with a model to send finds the form first; the teacher's projected screen opens on the board.
 if sendable():
     send_section(code, klass)
     st.divider()
-board_section(code)
-rows = data.rows(code, get_class(board_db(), code)["version"])
+version = get_class(board_db(), code)["version"]
+board_section(code, version)
+rows = data.rows(code, version)
 if rows:
     st.divider()
     closer_section(code, rows)

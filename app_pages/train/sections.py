@@ -4,7 +4,9 @@ from functools import partial
 import streamlit as st
 
 from app_pages.train.live_chart import live_curves, live_map
+from ui.board import JOINED
 from ui.models import images, info
+from ui.navigation import script
 from app_pages.train.figures import curves_figure, frame_figure
 from ui.training import checkpoint_file, current, runs, save
 from vae.serve.checkpoint import CheckpointError
@@ -123,3 +125,6 @@ def save_section():
         file_name=f"{(name.strip() or 'my-vae')[:64]}.safetensors", mime="application/octet-stream",
         key="train_download", on_click="ignore", icon=":material/download:",
         help="The .safetensors file, to keep or to open again later from the sidebar of any page.")
+    joined = st.session_state.get(JOINED)
+    st.page_link(script("class_board"), label="Send it to your class's board" if joined else "Send it to a class board",
+                 icon=":material/groups:", query_params={"class": joined} if joined else None)
