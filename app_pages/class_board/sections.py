@@ -61,12 +61,15 @@ def send_section(code: str, klass: dict):
 
 
 @st.fragment(run_every="2s")
-def board_section(code: str):
-    """Polls the class's version every 2 s; the rows, points and figure come from caches keyed by it."""
+def board_section(code: str, drawn: int):
+    """Polls the class's version every 2 s; the rows, points and figure come from caches keyed by it. `drawn` is the
+    version the page around it was drawn at."""
     klass = get_class(board_db(), code)
     if klass is None:
         st.warning("This class was removed.")
         return
+    if klass["version"] != drawn and board.is_teacher():  # the teacher's controls list the entries: redraw them too
+        st.rerun(scope="app")
     rows = data.rows(code, klass["version"])
     state = "open" if klass["open"] else "closed"
     st.subheader(f"The board · {len(rows)} model{'s' * (len(rows) != 1)} · submissions {state}")
