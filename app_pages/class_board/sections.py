@@ -14,7 +14,7 @@ from vae.serve.board import BoardInputError
 from vae.serve.board_db import BoardRefused, get_class
 
 PICK = "board_pick"  # session_state: the entry id looked at closer
-LABELLED_UP_TO = 30  # beyond this many models, names would hide the points: hover one instead
+LABELLED_UP_TO = 12  # beyond this many models, names would hide the points: hover one instead
 
 
 def _say(kind: str, message: str):
@@ -82,8 +82,10 @@ def board_section(code: str, drawn: int):
     shown = data.points(code, klass["version"], by, view)
     if shown:
         mine = sum(1 for p in shown if p["name"].startswith("class:"))
-        event = st.plotly_chart(rate_distortion_figure(shown, height=520, label_groups=mine <= LABELLED_UP_TO),
-                                key="board_chart", on_select="rerun", selection_mode="points")
+        fig = rate_distortion_figure(shown, height=520, label_groups=mine <= LABELLED_UP_TO)
+        # at the figure's foot: a legend of many groups wraps to rows on a phone, and would cover the axis's title
+        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+        event = st.plotly_chart(fig, key="board_chart", on_select="rerun", selection_mode="points")
         _pick([p.get("customdata") for p in event.selection.points if p.get("customdata")], code, "board_chart_seen")
     st.caption("Each square is a model of the class, scored once, when it arrived, on the 10,000 test images, as the "
                "shipped ladders were (the red and blue lines, MNIST with a Bernoulli decoder). Rate and distortion "
