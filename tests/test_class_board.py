@@ -59,7 +59,7 @@ def test_the_teacher_key_unlocks_the_controls_and_starts_a_class():
     code = at.text_input(key="board_class").value
     assert not at.exception and bdb.get_class(board_db(), code)["open"]
     assert any(f"?class={code}" in c.value for c in at.code)  # the link students open
-    at.toggle(key=f"board_open_{bdb.get_class(board_db(), code)['version']}").set_value(False)
+    at.toggle(key=f"board_open_{code}_{bdb.get_class(board_db(), code)['version']}").set_value(False)
     at.run()
     assert not bdb.get_class(board_db(), code)["open"]
 

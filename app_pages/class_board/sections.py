@@ -33,6 +33,8 @@ def send_section(code: str, klass: dict):
     if not klass["open"]:
         st.info("The teacher has closed submissions for now.", icon=":material/lock:")
     own = board.sendable()
+    if own and st.session_state.get("board_model") not in own:  # drawn empty before (Streamlit would keep it empty)
+        st.session_state["board_model"] = own[0]
     if not own:
         st.caption("Train a model on the Train page (or open your own checkpoint in the sidebar), then come back here "
                    "to put it on the board. A training still running can be sent once it has finished.")
@@ -50,7 +52,8 @@ def send_section(code: str, klass: dict):
         except (BoardInputError, BoardRefused) as exc:
             _say("error", f"Not sent: {exc}")
     said()
-    mine = [r for r in data.rows(code, klass["version"]) if r["owner"] == board.owner()]
+    version = get_class(board_db(), code)["version"]  # after a Send, the one that holds it: its Withdraw is here
+    mine = [r for r in data.rows(code, version) if r["owner"] == board.owner()]
     for row in mine:
         text_col, button_col = st.columns([4, 1], vertical_alignment="center")
         text_col.text(f"Yours: {data.label(row)} · −ELBO {row['neg_elbo']:.2f}")
@@ -170,7 +173,8 @@ def _teacher_controls(code: str | None, rows: list[dict]):
     share = f"{st.context.url or ''}?class={code}"
     st.markdown(f"Students open the Class page with the code **{code}**, or this link:")
     st.code(share, language=None)
-    want_open = st.toggle("Submissions open", value=klass["open"], key=f"board_open_{klass['version']}")
+    # keyed by class and version: a toggle of another class at the same version would hand this one its value
+    want_open = st.toggle("Submissions open", value=klass["open"], key=f"board_open_{code}_{klass['version']}")
     if want_open != klass["open"]:
         board.set_open(code, want_open)
         st.rerun()

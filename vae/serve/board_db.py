@@ -64,8 +64,10 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
     @contextmanager
-    def transaction(self):
-        """A cursor whose statements commit together when the block ends, or not at all if it raises."""
+    def transaction(self, write: bool = True):
+        """A cursor whose statements commit together when the block ends, or not at all if it raises. A read
+        (write=False) on SQLite takes the last committed state without the write lock (WAL), so that every board's
+        polls do not queue for it behind each other and the submissions."""
         if self.engine == "postgresql":
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 yield _Cursor(cur, "%s")
@@ -74,7 +76,7 @@ class Database:
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")  # a committed entry survives the machine, not only the process
-            conn.execute("BEGIN IMMEDIATE")  # writers queue here, so checks and writes see one state
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")  # writers queue here: checks and writes see one state
             try:
                 yield _Cursor(conn.cursor(), "?")
                 conn.execute("COMMIT")
@@ -137,7 +139,7 @@ def _migrate(db: Database):
 
 
 def schema_version(db: Database) -> int:
-    with db.transaction() as cur:
+    with db.transaction(write=False) as cur:
         return cur.run("SELECT max(version) AS version FROM schema_version").one()["version"]
 
 
@@ -150,7 +152,7 @@ def create_class(db: Database, code: str) -> None:
 
 def get_class(db: Database, code: str) -> dict | None:
     """{code, open, version, created, entries} or None."""
-    with db.transaction() as cur:
+    with db.transaction(write=False) as cur:
         row = cur.run("SELECT code, open, version, created FROM classes WHERE code = ?", (code,)).one()
         if row:
             row["open"] = bool(row["open"])
@@ -187,13 +189,13 @@ def add_entry(db: Database, code: str, entry: dict, max_entries: int) -> int:
 
 def entries(db: Database, code: str) -> list[dict]:
     """The class's entries, oldest first, without their weights."""
-    with db.transaction() as cur:
+    with db.transaction(write=False) as cur:
         rows = cur.run(f"SELECT {LISTED} FROM entries WHERE class_code = ? ORDER BY id", (code,)).rows()
     return [{**row, "settings": json.loads(row["settings"])} for row in rows]
 
 
 def entry_weights(db: Database, code: str, entry_id: int) -> bytes | None:
-    with db.transaction() as cur:
+    with db.transaction(write=False) as cur:
         row = cur.run("SELECT weights FROM entries WHERE class_code = ? AND id = ?", (code, entry_id)).one()
     return None if row is None else bytes(row["weights"])
 
