@@ -1,8 +1,9 @@
 """The Class board at the protocol level, through a hall of two replicas behind nginx (tests/hall.py, as
 `./dev hall 2`), each test on a SQLite file and on a PostgreSQL server of its own: a hundred students sending at
-once each land once; a replica killed with SIGKILL during submissions loses no committed entry and corrupts nothing;
-the board's numbers are its stored models scored again; hostile submissions and forged actions change nothing.
-Students and the teacher are scripts/board_client's tabs, which send what Streamlit's frontend sends."""
+once each land once; the board's numbers are its stored models scored again; hostile submissions and forged actions
+change nothing; the teacher moving between classes changes neither; a replica killed with SIGKILL during
+submissions loses no committed entry and corrupts nothing. Students and the teacher are scripts/board_client's
+tabs, which send what Streamlit's frontend sends (their boards poll every 2 s, as in a browser)."""
 import asyncio
 import base64
 import collections
@@ -92,9 +93,9 @@ async def each(items, act, at_once: int = 10):
 async def arrive(url: str, code: str, files: list[bytes]) -> list[BoardTab]:
     """A student per file: opens the class's link, then opens the file in the sidebar."""
     tabs = [BoardTab(url, code) for _ in files]
-    await each(tabs, lambda tab: tab.open())
+    await each(tabs, lambda tab: tab.open(timeout=180))
     await each(range(len(tabs)), lambda i: tabs[i].upload("ckpt_upload", f"student{i}.safetensors", files[i],
-                                                          "application/octet-stream"))
+                                                          "application/octet-stream", timeout=180))
     return tabs
 
 
