@@ -155,3 +155,18 @@ def test_a_board_entrys_link_opens_it_on_the_pages_that_show_models(key):
     gone = page(key, checkpoint=entry_name(code, row["id"] + 1000))
     assert any("no longer) on its class board" in c.value for c in gone.caption)
     assert gone.selectbox(key=picker).value != name
+
+
+def test_a_closer_look_is_drawn_for_who_asks_and_the_teachers_screen_shows_the_newest():
+    code = new_class()
+    ada = student(code, "bce", "bce-z4")
+    send(ada, "uploaded: bce", "Ada")
+    assert ada.selectbox(key="board_pick").value is None and not ada.get("plotly_chart")[1:]
+    assert not ada.warning and not ada.exception
+    [row] = bdb.entries(board_db(), code)
+    ada.selectbox(key="board_pick").select(row["id"]).run()
+    assert any(c.value == f"?checkpoint={entry_name(code, row['id'])}" for c in ada.code)
+    teacher = page("class_board", **{"class": code})
+    teacher.session_state["board_teacher"] = True
+    teacher.run()
+    assert teacher.selectbox(key="board_pick").value == row["id"] and not teacher.warning

@@ -16,7 +16,7 @@ from test_screens_browser import OUTSIDE
 from ui.board_store import board_db, entry_name
 from vae.data import load_dataset
 from vae.serve.board import submission
-from vae.serve.board_db import add_entry, create_class
+from vae.serve.board_db import add_entry, create_class, entries
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 SHOTS = ARTIFACTS / "class_board"
@@ -222,6 +222,8 @@ def test_the_board_fits_a_phone_and_a_projector(app_url, browser, seeded_class, 
     page.goto(f"{app_url}/class_board?class={seeded_class}")
     page.get_by_role("heading", name=f"The board · {len(SEEDED)} models").wait_for(timeout=90000)
     page.locator(CHART).wait_for(timeout=60000)
+    first = entries(board_db(), seeded_class)[0]
+    choose(page, "board_pick", f"#{first['id']} {first['name']}")  # a student's page draws a closer look when asked
     page.locator("[data-testid=stMain] .st-key-board_closer_map .js-plotly-plot").wait_for(timeout=90000)
     page.wait_for_selector(IDLE, state="detached", timeout=120000)
     page.wait_for_timeout(600)  # plotly lays its figures out once they are in the page

@@ -5,16 +5,12 @@ import streamlit as st
 from app_pages.class_board import data
 from ui import board
 from ui.board_store import board_db, entry_name, open_entry
-from ui.figures import latent_scatter
-from ui.models import encoded_test_set, info
+from ui.models import info
 from ui.navigation import script
-from ui.rate_distortion import rate_distortion_figure
-from vae.latent import pca_plane, project
 from vae.serve.board import BoardInputError
 from vae.serve.board_db import BoardRefused, get_class
 
 PICK = "board_pick"  # session_state: the entry id looked at closer
-LABELLED_UP_TO = 12  # beyond this many models, names would hide the points: hover one instead
 
 
 def _say(kind: str, message: str):
@@ -47,7 +43,6 @@ def send_section(code: str, klass: dict):
     if sent:
         try:
             entry_id = board.send(code, label, name)
-            st.session_state[PICK] = entry_id
             _say("success", f"On the board as #{entry_id}.")
         except (BoardInputError, BoardRefused) as exc:
             _say("error", f"Not sent: {exc}")
@@ -63,10 +58,18 @@ def send_section(code: str, klass: dict):
             st.rerun()
 
 
-@st.fragment(run_every="2s")
+TEACHER_POLL, STUDENT_POLL = "2s", "5s"  # the projected board first; a room of phones polling costs the server
+
+
 def board_section(code: str, drawn: int):
-    """Polls the class's version every 2 s; the rows, points and figure come from caches keyed by it. `drawn` is the
-    version the page around it was drawn at."""
+    """The board, redrawn from the database every few seconds; `drawn` is the class's version the page around it was
+    drawn at."""
+    st.fragment(_board, run_every=TEACHER_POLL if board.is_teacher() else STUDENT_POLL)(code, drawn)
+
+
+def _board(code: str, drawn: int):
+    """One poll: the class's version, then rows, table and figure from caches keyed by it (a poll of an unchanged
+    board builds nothing)."""
     klass = get_class(board_db(), code)
     if klass is None:
         st.warning("This class was removed.")
@@ -82,12 +85,8 @@ def board_section(code: str, drawn: int):
     views = data.families(rows)
     view = set_col.selectbox("Models scored on", views, key="board_view", disabled=len(views) < 2,
                              help="Distortions are comparable only on the same images with the same kind of decoder.")
-    shown = data.points(code, klass["version"], by, view)
-    if shown:
-        mine = sum(1 for p in shown if p["name"].startswith("class:"))
-        fig = rate_distortion_figure(shown, height=520, label_groups=mine <= LABELLED_UP_TO)
-        # at the figure's foot: a legend of many groups wraps to rows on a phone, and would cover the axis's title
-        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+    fig = data.chart(code, klass["version"], by, view)
+    if fig is not None:
         event = st.plotly_chart(fig, key="board_chart", on_select="rerun", selection_mode="points")
         _pick([p.get("customdata") for p in event.selection.points if p.get("customdata")], code, "board_chart_seen")
     st.caption("Each square is a model of the class, scored once, when it arrived, on the 10,000 test images, as the "
@@ -95,9 +94,10 @@ def board_section(code: str, drawn: int):
                "are nats per image. A Gaussian decoder's distortion is a density, which depends on its σ, and "
                "binarized images are other data: each has its own view. The notes' loss and plain autoencoders have "
                "no ELBO: they are in the table only. Click a point or a row to look closer.")
-    table = st.dataframe(data.table(rows), hide_index=True, key="board_table", on_select="rerun",
+    lines = data.table(code, klass["version"])
+    table = st.dataframe(lines, hide_index=True, key="board_table", on_select="rerun",
                          selection_mode="single-row", width="stretch")
-    picked = [data.table(rows)[i]["#"] for i in table.selection.rows]
+    picked = [lines[i]["#"] for i in table.selection.rows]
     _pick([entry_name(code, i) for i in picked], code, "board_table_seen")
 
 
@@ -115,9 +115,12 @@ def _pick(names: list, code: str, seen: str):
 def closer_section(code: str, rows: list[dict]):
     st.subheader("Look closer")
     by_id = {r["id"]: r for r in rows}
-    if st.session_state.get(PICK) not in by_id:
-        st.session_state[PICK] = rows[-1]["id"]
-    entry_id = st.selectbox("Model", list(reversed(by_id)), key=PICK, format_func=lambda i: data.label(by_id[i]))
+    if st.session_state.get(PICK) not in by_id:  # none yet, or removed: the teacher's screen shows the newest
+        st.session_state[PICK] = rows[-1]["id"] if board.is_teacher() else None
+    entry_id = st.selectbox("Model", list(reversed(by_id)), key=PICK, format_func=lambda i: data.label(by_id[i]),
+                            index=None, placeholder="click a point or a row above, or choose here")
+    if entry_id is None:  # a model's map and pictures cost the server: drawn for those who ask
+        return
     row, name = by_id[entry_id], entry_name(code, entry_id)
     s = row["settings"]
     st.caption(f"{info(s['dataset']).title} · {data.decoder(s)} · β = {s['beta']:g} · latent size {s['latent_dim']} · "
@@ -125,13 +128,9 @@ def closer_section(code: str, rows: list[dict]):
     open_entry(name)  # then the pages below list it, for this session
     map_col, pics_col = st.columns([3, 2], gap="large")
     with map_col:
-        enc = encoded_test_set(name)
-        mu, axes = enc["mu"], ("z₁", "z₂")
-        if mu.shape[1] > 2:
-            mu, axes = project(pca_plane(mu), mu), ("PC1", "PC2")
-            st.caption(f"{enc['mu'].shape[1]} latent dimensions: the codes' two principal directions.")
-        fig = latent_scatter(mu, enc["label"], height=420, classes=enc["classes"], item=enc["item"])
-        fig.update_layout(xaxis_title=axes[0], yaxis_title=axes[1])
+        fig, size = data.latent_map(name)
+        if size > 2:
+            st.caption(f"{size} latent dimensions: the codes' two principal directions.")
         st.plotly_chart(fig, key="board_closer_map")
     with pics_col:
         st.image(data.pictures(name), clamp=True, width="stretch")
