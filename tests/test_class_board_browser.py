@@ -2,8 +2,8 @@
 class; two students open its link, each trains a model in their own browser, comes back (by the Train page's link
 or the sidebar's) and sends it; the teacher's board, never reloaded, draws both on the rate-distortion chart and lists
 both in the table; the teacher removes one (it leaves the students' boards too) and opens the other on the explorer
-by the board's link. And the board of a class with several models on a phone and on projectors: nothing scrolls
-sideways, the chart and the table are in view."""
+by the board's link. And a board of several models on a phone and projectors: nothing scrolls sideways, the chart and
+the table are in view."""
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -22,8 +22,7 @@ from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 SHOTS = ARTIFACTS / "class_board"
 CHART = ".st-key-board_chart .js-plotly-plot"
 TABLE = ".st-key-board_table"
-IDLE = "[data-testid='stStatusWidget']"
-SENT = "On the board as #"
+IDLE, SENT = "[data-testid='stStatusWidget']", "On the board as #"
 
 # The class's points on the chart, {customdata: text}, from the plotly figure's own data in the page.
 POINTS = """(g) => Object.fromEntries(g.data.filter((t) => t.customdata).flatMap(
@@ -222,8 +221,7 @@ def test_the_board_fits_a_phone_and_a_projector(app_url, browser, seeded_class, 
     page.goto(f"{app_url}/class_board?class={seeded_class}")
     page.get_by_role("heading", name=f"The board · {len(SEEDED)} models").wait_for(timeout=90000)
     page.locator(CHART).wait_for(timeout=60000)
-    first = entries(board_db(), seeded_class)[0]
-    choose(page, "board_pick", f"#{first['id']} {first['name']}")  # a student's page draws a closer look when asked
+    choose(page, "board_pick", "#{id} {name}".format(**entries(board_db(), seeded_class)[0]))  # drawn when asked
     page.locator("[data-testid=stMain] .st-key-board_closer_map .js-plotly-plot").wait_for(timeout=90000)
     page.wait_for_selector(IDLE, state="detached", timeout=120000)
     page.wait_for_timeout(600)  # plotly lays its figures out once they are in the page
