@@ -2,10 +2,12 @@
 
     python deploy/serve.py [--replicas 3] [--port 8500] [--first-replica-port 8501] [--run-dir deploy/run]
     python deploy/serve.py --upstream 10.0.0.5:8501 10.0.0.6:8501 --config-only   # nginx for replicas elsewhere
+    python deploy/serve.py --replicas 2 --no-warm   # students meet cold caches (to measure what warming saves)
 
 Each replica is `streamlit run server.py` (the app) on its own port, told its own address (VAE_REPLICA) so that it can
 tell a student who was moved to it from a replica that stopped. nginx's configuration is deploy/nginx.conf.template
-filled in and written to the run folder with its logs. Ctrl-C stops nginx and every replica.
+filled in and written to the run folder with its logs. Before nginx starts, every page is opened once on every
+replica (deploy/warm.py says why). Ctrl-C stops nginx and every replica.
 Each replica runs its own training slots: VAE_MAX_TRAININGS (default 1) trainings at once per replica.
 """
 import argparse
@@ -21,6 +23,9 @@ from pathlib import Path
 import streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: deploy.warm, and the app's modules it reads
+from deploy.warm import warm  # noqa: E402
+
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -114,6 +119,7 @@ def main():
     p.add_argument("--run-dir", default=str(ROOT / "deploy" / "run"), help="nginx.conf, logs, temporary files")
     p.add_argument("--upstream", nargs="+", help="replicas running elsewhere (host:port): only nginx is started")
     p.add_argument("--config-only", action="store_true", help="write nginx.conf and print its path, start nothing")
+    p.add_argument("--no-warm", action="store_true", help="do not open every page on every replica before nginx")
     args = p.parse_args()
     run_dir = Path(args.run_dir)
     ports = [args.first_replica_port + i for i in range(args.replicas)]
@@ -127,6 +133,8 @@ def main():
     try:
         for address in addresses if not args.upstream else ():
             wait_healthy(f"http://{address}", procs)
+        if not args.no_warm:
+            warm(addresses)
         procs.append(start_nginx(conf))
         wait_healthy(f"http://127.0.0.1:{args.port}", procs[-1:])
         print(f"{len(addresses)} replicas behind nginx: http://localhost:{args.port} (logs in {run_dir})", flush=True)
