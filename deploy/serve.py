@@ -8,7 +8,8 @@ Each replica is `streamlit run server.py` (the app) on its own port, told its ow
 tell a student who was moved to it from a replica that stopped. nginx's configuration is deploy/nginx.conf.template
 filled in and written to the run folder with its logs. Before nginx starts, every page is opened once on every
 replica (deploy/warm.py says why). Ctrl-C stops nginx and every replica.
-Each replica runs its own training slots: VAE_MAX_TRAININGS (default 1) trainings at once per replica.
+Each replica runs its own training slots: VAE_MAX_TRAININGS (default 1) trainings at once per replica. The replicas
+share the class board (VAE_BOARD_DB: by default one SQLite file on this machine) and one teacher key, printed here.
 """
 import argparse
 import os
@@ -25,6 +26,7 @@ import streamlit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: deploy.warm, and the app's modules it reads
 from deploy.warm import warm  # noqa: E402
+from vae.serve.teacher import teacher_key_at_start  # noqa: E402
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -128,6 +130,9 @@ def main():
     if args.config_only:
         print(conf)
         return
+    # One teacher key for the whole hall (each replica would otherwise make its own); replicas on other machines
+    # must be started with the same VAE_TEACHER_KEY, and the same VAE_BOARD_DB (a PostgreSQL URL).
+    teacher_key_at_start()
     procs = [] if args.upstream else [start_replica(port, run_dir) for port in ports]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -23,7 +23,8 @@ import pytest
 import streamlit.web.server.starlette.starlette_routes as routes
 
 from deploy.warm import warm
-from scripts.protocol_client import Tab
+from scripts.board_client import BoardTab, unlock
+from scripts.protocol_client import Tab, TabError
 from ui.navigation import HOME, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,8 @@ def hall():
     proc = subprocess.Popen(
         [sys.executable, "deploy/serve.py", "--replicas", str(REPLICAS), "--first-replica-port", str(first),
          "--port", str(first + REPLICAS), "--run-dir", run_dir],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={k: v for k, v in os.environ.items() if k != "VAE_TEACHER_KEY"})  # as a teacher starts it: no key set
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     printed, deadline = [], time.monotonic() + 600
@@ -138,3 +140,23 @@ def test_a_replica_that_fails_its_warm_up_is_named_in_one_warning_and_the_rest_g
     out = capsys.readouterr().out.splitlines()
     assert [line for line in out if line.startswith("warning")] == [result.warning()]
     assert result.warning().startswith(f"warning: {closed} ")
+
+
+def test_the_hall_prints_one_teacher_key_and_it_unlocks_the_class_board_on_every_replica(hall):
+    keys = [p.split(": ", 1)[1].split()[0] for p in hall["printed"] if p.strip().startswith("Teacher key")]
+    assert len(keys) == 1, hall["printed"]
+
+    async def unlocked(address: str, key: str) -> bool:
+        tab = BoardTab(f"http://{address}")
+        try:
+            await tab.open()
+            await unlock(tab, key)
+            tab.widget_id("board_new_class")  # drawn for the teacher only
+            return True
+        except TabError:
+            return False
+        finally:
+            await tab.close()
+    for address in hall["replicas"]:
+        assert in_thread(asyncio.run, unlocked(address, keys[0])), address
+        assert not in_thread(asyncio.run, unlocked(address, keys[0] + "x")), address
