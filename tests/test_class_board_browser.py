@@ -20,9 +20,9 @@ from vae.serve.board_db import add_entry, create_class, entries
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 SHOTS = ARTIFACTS / "class_board"
-CHART = ".st-key-board_chart .js-plotly-plot"
-TABLE = ".st-key-board_table"
+CHART, TABLE = ".st-key-board_chart .js-plotly-plot", ".st-key-board_table"
 IDLE, SENT = "[data-testid='stStatusWidget']", "On the board as #"
+SHOWS = "([field, option]) => document.querySelector(field)?.value === option"  # what a selectbox shows
 
 # The class's points on the chart, {customdata: text}, from the plotly figure's own data in the page.
 POINTS = """(g) => Object.fromEntries(g.data.filter((t) => t.customdata).flatMap(
@@ -62,16 +62,17 @@ def chosen(page, key: str) -> str:
 
 
 def choose(page, key: str, option: str):
-    """Pick `option` in the selectbox of widget key `key`."""
+    """Pick `option` in the selectbox of key `key` and see it chosen; a click lost on a busy machine is tried again."""
     field = page.locator(f".st-key-{key} input")
-    for _ in range(3):  # the first click on a field scrolled into view may only focus it: click again
+    for _ in range(4):
         field.click()
         try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=3000)
+            page.get_by_role("option", name=option, exact=True).click(timeout=5000)
+            page.wait_for_function(SHOWS, arg=[f".st-key-{key} input", option], timeout=15000)
             return
         except PlaywrightError:
-            pass
-    raise AssertionError(f"{key} did not offer {option}")
+            page.keyboard.press("Escape")
+    raise AssertionError(f"{key} did not take {option}")
 
 
 def tab(context):
@@ -200,8 +201,7 @@ SEEDED = ("bce-b025", "bce-b05", "bce", "bce-b2", "bce-b4", "bce-b8", "bce-z4", 
 
 @pytest.fixture(scope="module")
 def seeded_class():
-    """A class whose board holds shipped models as students' uploads: two ladders' worth, a Gaussian decoder, another
-    dataset, and the notes' loss (in the table only)."""
+    """A board of shipped models as uploads: two ladders' worth, a Gaussian decoder, Fashion-MNIST, the notes' loss."""
     code = "screens" + str(time.time_ns())[-5:]
     create_class(board_db(), code)
     sets = {}
