@@ -170,3 +170,13 @@ def test_a_closer_look_is_drawn_for_who_asks_and_the_teachers_screen_shows_the_n
     teacher.session_state["board_teacher"] = True
     teacher.run()
     assert teacher.selectbox(key="board_pick").value == row["id"] and not teacher.warning
+
+
+def test_the_epochs_a_model_was_trained_for_come_from_its_history_and_a_fresh_model_has_none():
+    from vae.config import TrainConfig, VAEConfig
+    from vae.serve.board import settings_of
+    from vae.serve.checkpoint import Checkpoint
+    from vae.trainer import build_model
+    shipped = load_checkpoint(CHECKPOINT_DIR / "bce.safetensors")
+    assert settings_of(shipped)["epochs_trained"] == len(shipped.history) == shipped.train_config.epochs
+    assert settings_of(Checkpoint(build_model(VAEConfig(), 0), TrainConfig(epochs=15)))["epochs_trained"] == 0

@@ -60,8 +60,9 @@ def owner_of(token: str) -> str:
 
 
 def settings_of(ckpt: Checkpoint) -> dict:
-    """What the board shows and colours by: the model's configs as the checkpoint stores them, and its epochs."""
-    epochs = len(ckpt.history) or ckpt.metrics.get("epochs") or ckpt.train_config.epochs
+    """What the board shows and colours by: the model's configs as the checkpoint stores them, and the epochs it was
+    trained for (its history's, one row an epoch; else its metrics' count; a file with neither was never trained)."""
+    epochs = len(ckpt.history) or ckpt.metrics.get("epochs") or 0
     return {**to_dict(ckpt.config), **to_dict(ckpt.train_config), "epochs_trained": int(epochs)}
 
 
