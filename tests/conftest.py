@@ -94,6 +94,18 @@ def page(browser):
     context.close()
 
 
+def press_start(page, epochs: int, beta: float | None = None):
+    """On the Train page: set the epochs (and β), let the settings' rerun land, press Start (in the browser, the
+    page's default, unless on_the_server chose otherwise)."""
+    page.get_by_label("Epochs").fill(str(epochs))
+    page.get_by_label("Epochs").press("Enter")
+    if beta is not None:
+        page.get_by_label("β (KL weight)").fill(str(beta))
+        page.get_by_label("β (KL weight)").press("Enter")
+    page.wait_for_timeout(500)  # the settings' rerun
+    page.get_by_role("button", name="Start").click()
+
+
 def on_the_server(page):
     """Choose, on the Train page, to train on the server, and wait until the page is drawn so (its Stop button)."""
     page.get_by_role("radio", name="On the server").click()

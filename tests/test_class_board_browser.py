@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from conftest import ARTIFACTS, TEACHER_KEY
+from conftest import ARTIFACTS, TEACHER_KEY, press_start
 from test_screens_browser import OUTSIDE
 from ui.board_store import board_db, entry_name
 from vae.data import load_dataset
@@ -98,13 +98,7 @@ def sidebar(page, name: str, path: str):
 def train_one_epoch(page, beta: float | None):
     """On the Train page, a 1-epoch run in this browser (its default), until the server has its final weights."""
     sidebar(page, "Train", "/train")
-    page.get_by_label("Epochs").fill("1")
-    page.get_by_label("Epochs").press("Enter")
-    if beta is not None:
-        page.get_by_label("β (KL weight)").fill(str(beta))
-        page.get_by_label("β (KL weight)").press("Enter")
-    page.wait_for_timeout(500)  # the settings' rerun
-    page.get_by_role("button", name="Start").click()
+    press_start(page, 1, beta)
 
 
 def finished(page):

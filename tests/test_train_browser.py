@@ -10,7 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Error as PlaywrightError
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, press_start
 from vae.config import VAEConfig
 from vae.model import VAE
 from vae.serve.browser_files import publish_code
@@ -38,13 +38,7 @@ def wait_view(page, check, what: str, timeout: float = 120):
 
 def start(page, url, epochs, beta=None):
     page.goto(f"{url}/train")
-    page.get_by_label("Epochs").fill(str(epochs))
-    page.get_by_label("Epochs").press("Enter")
-    if beta is not None:
-        page.get_by_label("β (KL weight)").fill(str(beta))
-        page.get_by_label("β (KL weight)").press("Enter")
-    page.wait_for_timeout(500)  # the settings' rerun
-    page.get_by_role("button", name="Start").click()
+    press_start(page, epochs, beta)
     return wait_view(page, lambda v: v.get("status") == "running" and int(v.get("step", 0)) > 0, "a running run")
 
 

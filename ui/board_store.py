@@ -35,8 +35,14 @@ def entry_name(code: str, entry_id: int) -> str:
     return f"class:{code}:{entry_id}"
 
 
+def parse_entry(name: str) -> tuple[str, int] | None:
+    """(class code, entry id) of a board entry's name, or None for any other name."""
+    found = ENTRY_RE.fullmatch(str(name))
+    return (found[1], int(found[2])) if found else None
+
+
 def is_entry(name: str) -> bool:
-    return bool(ENTRY_RE.fullmatch(str(name)))
+    return parse_entry(name) is not None
 
 
 def title(name: str) -> str:
@@ -49,8 +55,8 @@ def title(name: str) -> str:
 def board_checkpoint(name: str) -> Checkpoint:
     """An entry's model, read-only like the shipped ones. An entry never changes once stored, and its id is never
     given to another, so its name alone keys the cache. FileNotFoundError if it is not (or no longer) there."""
-    code, entry_id = ENTRY_RE.fullmatch(name).groups()
-    blob = entry_weights(board_db(), code, int(entry_id))
+    code, entry_id = parse_entry(name)
+    blob = entry_weights(board_db(), code, entry_id)
     if blob is None:
         raise FileNotFoundError(f"no entry #{entry_id} on the board of class {code}")
     ckpt = entry_checkpoint(blob)
@@ -61,15 +67,14 @@ def board_checkpoint(name: str) -> Checkpoint:
 
 def opened_entries(keep=lambda ckpt: True) -> list[str]:
     """The board entries this session opened (from the board or a link), newest first, that `keep` accepts."""
-    return [n for n in reversed(st.session_state.get(OPENED, [])) if _there(n) and keep(board_checkpoint(n))]
-
-
-def _there(name: str) -> bool:
-    try:
-        board_checkpoint(name)
-        return True
-    except FileNotFoundError:  # removed by the teacher before this session first drew it
-        return False
+    kept = []
+    for name in reversed(st.session_state.get(OPENED, [])):
+        try:
+            if keep(board_checkpoint(name)):
+                kept.append(name)
+        except FileNotFoundError:  # removed by the teacher before this session first drew it
+            continue
+    return kept
 
 
 def open_entry(name: str) -> None:

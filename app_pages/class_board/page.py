@@ -48,16 +48,16 @@ if klass is None:
 st.session_state[JOINED] = code
 
 # A student with a model to send finds the form first; the teacher's projected screen opens on the board.
-if sendable():
-    send_section(code, klass)
+own = sendable()
+version = send_section(code, klass) if own else klass["version"]
+if own:
     st.divider()
-version = get_class(board_db(), code)["version"]
 board_section(code, version)
 rows = data.rows(code, version)
 if rows:
     st.divider()
     closer_section(code, rows)
-if not sendable():
+if not own:
     st.divider()
     send_section(code, klass)
 st.divider()

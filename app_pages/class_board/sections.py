@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages.class_board import data
 from ui import board
-from ui.board_store import board_db, entry_name, open_entry
+from ui.board_store import board_db, entry_name, open_entry, parse_entry
 from ui.models import info
 from ui.navigation import script
 from vae.serve.board import BoardInputError
@@ -24,7 +24,9 @@ def said():
         {"success": st.success, "error": st.error, "info": st.info}[kind](message)
 
 
-def send_section(code: str, klass: dict):
+def send_section(code: str, klass: dict) -> int:
+    """The form, what it said, and this session's own entries with their Withdraw; returns the class's version, read
+    again after a Send."""
     st.subheader("Send your model")
     if not klass["open"]:
         st.info("The teacher has closed submissions for now.", icon=":material/lock:")
@@ -47,7 +49,7 @@ def send_section(code: str, klass: dict):
         except (BoardInputError, BoardRefused) as exc:
             _say("error", f"Not sent: {exc}")
     said()
-    version = get_class(board_db(), code)["version"]  # after a Send, the one that holds it: its Withdraw is here
+    version = get_class(board_db(), code)["version"] if sent else klass["version"]  # a Send's entry has its Withdraw
     mine = [r for r in data.rows(code, version) if r["owner"] == board.owner()]
     for row in mine:
         text_col, button_col = st.columns([4, 1], vertical_alignment="center")
@@ -56,6 +58,7 @@ def send_section(code: str, klass: dict):
             gone = board.withdraw(code, row["id"])
             _say("info" if gone else "error", f"#{row['id']} withdrawn." if gone else "It was not on the board.")
             st.rerun()
+    return version
 
 
 TEACHER_POLL, STUDENT_POLL = "2s", "5s"  # the projected board first; a room of phones polling costs the server
@@ -106,8 +109,9 @@ def _pick(names: list, code: str, seen: str):
     if names == st.session_state.get(seen):
         return
     st.session_state[seen] = names
-    if names and names[0].startswith(f"class:{code}:"):
-        st.session_state[PICK] = int(names[0].rsplit(":", 1)[1])
+    picked = parse_entry(names[0]) if names else None
+    if picked and picked[0] == code:
+        st.session_state[PICK] = picked[1]
         st.rerun(scope="app")
 
 
