@@ -7,6 +7,7 @@ from pathlib import Path
 from vae.serve.browser_files import TFJS, TFJS_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "vendor" / "axe-core"  # only the accessibility test loads it; the app never serves it
 
 
 def test_vendored_files_match_their_checksums():
@@ -21,6 +22,17 @@ def test_the_script_fetches_the_pinned_version_and_the_licence_is_there():
     assert re.search(r"^VERSION=4\.22\.0$", script, re.M) and "npm pack" in script and "sha256sum -c" in script
     assert "Apache License" in (TFJS / "LICENSE").read_text()
     assert "Licensed under the Apache License" in (TFJS / "tf.min.js").read_text()[:2000]
+
+
+def test_axe_core_matches_its_checksums_and_pinned_version():
+    sums = dict(reversed(line.split()) for line in (AXE / "SHA256SUMS").read_text().splitlines() if line.strip())
+    assert set(sums) == {"axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt"}
+    for name, expected in sums.items():
+        assert hashlib.sha256((AXE / name).read_bytes()).hexdigest() == expected, name
+    script = (AXE / "make.sh").read_text()
+    assert re.search(r"^VERSION=4\.14\.1$", script, re.M) and "npm pack" in script and "sha256sum -c" in script
+    assert (AXE / "axe.min.js").read_text()[:200].startswith("/*! axe v4.14.1")
+    assert "Mozilla Public License" in (AXE / "LICENSE").read_text()[:200]
 
 
 def test_nothing_loads_from_elsewhere():
