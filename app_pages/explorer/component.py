@@ -18,10 +18,12 @@ from vae.serve.explorer import decoder_layers, square_view
 from vae.serve.payload import pack
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+SHARED = Path(__file__).resolve().parents[2] / "ui" / "assets"  # the decoder and the plane, shared with Class and style
 # One ES module: the helpers first, then the file with the default export.
 RENDER = st.components.v2.component(
     "vae_latent_explorer",
-    js="\n".join((ASSETS / f).read_text() for f in ("decoder.js", "draw.js", "layout.js", "path.js", "explorer.js")),
+    js="\n".join([*((SHARED / f).read_text() for f in ("decoder.js", "latent_plane.js")),
+                  *((ASSETS / f).read_text() for f in ("layout.js", "path.js", "explorer.js"))]),
     css=(ASSETS / "explorer.css").read_text())
 GRID_N = 16  # cells per side of the decoded grid
 

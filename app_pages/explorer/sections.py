@@ -1,8 +1,8 @@
 """The explorer page's sections under the map: your own digit, prior samples, and the server's check of the chosen z."""
 import streamlit as st
 
-from app_pages.explorer.pad import SIDE, digit_pad
 from app_pages.explorer.figures import digit_view, mosaic
+from ui.pad import SIDE, digit_pad
 from vae.serve.browser_values import read_ink
 from vae.serve.digit_image import MAX_BYTES as IMAGE_BYTES, normalise_digit, read_image
 from vae.serve.untrusted import UntrustedInputError

@@ -1,4 +1,5 @@
-// The map: points, axes and the prior's circles on one canvas; the pointer's marker on a canvas above it.
+// The latent plane: points, axes and the prior's circles on one canvas; the pointer's marker on a canvas above it.
+// Shared by the explorer and Class and style; decoder.js is loaded before it, in the same module.
 const MARGIN = { left: 46, top: 10, right: 12 };  // CSS pixels around the plot, for the axes' labels
 const SIDE_PANEL = 300, GAP = 24;  // the legend, the decoded digit and the line, beside the map on a wide screen
 

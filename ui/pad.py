@@ -1,4 +1,4 @@
-"""A drawing pad for the explorer page: the user's strokes come back as grey levels on a 56x56 grid."""
+"""A drawing pad (the explorer's and Class and style's): the user's strokes come back as grey levels on a 56x56 grid."""
 from pathlib import Path
 
 import streamlit as st
