@@ -17,7 +17,7 @@ def test_autoencoder_codes_are_points_and_its_loss_has_no_kl(generator):
     model = build_model(AE, 0)
     assert not hasattr(model, "logvar_head")
     x = torch.rand(8, 784, generator=generator)
-    a, b = model(x, 3, torch.Generator().manual_seed(1)), model(x, 3, torch.Generator().manual_seed(2))
+    a, b = (model(x, n_samples=3, generator=torch.Generator().manual_seed(s)) for s in (1, 2))
     assert torch.equal(a["z"], b["z"]) and torch.equal(a["z"][0], a["mu"])
     assert torch.isneginf(a["logvar"]).all()  # sigma = 0: a point, the limit of a shrinking Gaussian
     terms = elbo_terms(x, a, AE, kl_weight=0.5, free_bits=1.0)

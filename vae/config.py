@@ -62,6 +62,10 @@ class VAEConfig:
     # posterior seen on MNIST, narrow enough that exp() cannot overflow into inf.
     logvar_min: float = -12.0
     logvar_max: float = 8.0
+    # True: a conditional VAE (Kingma et al. 2014, "Semi-supervised learning with deep generative models"; Sohn et
+    # al. 2015): the one-hot class y is joined to the encoder's input and to the decoder's, q(z|x, y) and p(x|z, y),
+    # so z is free to carry what the class does not say (the style).
+    conditional: bool = False
 
     def __post_init__(self):
         if not isinstance(self.likelihood, str) or self.likelihood not in LIKELIHOODS:
@@ -73,6 +77,9 @@ class VAEConfig:
         _flag("variational", self.variational)
         _number("logvar_min", self.logvar_min, -30, 30)
         _number("logvar_max", self.logvar_max, self.logvar_min, 30)
+        _flag("conditional", self.conditional)
+        if self.conditional and not self.variational:
+            raise ValueError("a conditional model must be variational: q(z|x, y) and p(x|z, y) need a distribution")
         if not self.variational and self.likelihood == "notes":
             raise ValueError("the notes' loss includes a KL term; a plain autoencoder needs bce or mse")
         # JSON round trips turn tuples into lists; keep the dataclass hashable and equal to itself.

@@ -68,14 +68,18 @@ def log_likelihood_samples(model: VAE, x, n=5000, generator=None) -> torch.Tenso
 
 
 @torch.no_grad()
-def iwae_log_px(model: VAE, x, k=5000, generator=None, batch=4) -> torch.Tensor:
+def iwae_log_px(model: VAE, x, k=5000, generator=None, batch=4, y=None) -> torch.Tensor:
     """The IWAE estimate of log p(x) for each image of x (N, 784), any latent size (Burda et al. 2016):
-    log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x). A lower bound that tightens as K grows."""
+    log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x). A lower bound that tightens as K grows.
+    For a conditional model, y (N, 10) are the images' one-hot classes and the estimate is of log p(x|y)."""
     out = []
-    for xb in x.reshape(-1, 784).split(batch):
-        mu, logvar = model.encode(xb)  # (B, D)
+    x = x.reshape(-1, 784)
+    for i in range(0, len(x), batch):
+        xb, yb = x[i:i + batch], None if y is None else y[i:i + batch]
+        mu, logvar = model.encode(xb, yb)  # (B, D)
         z = model.reparameterize(mu, logvar, k, generator)  # (K, B, D)
-        log_w = -reconstruction_nll(xb, model.decode(z), model.config) + log_prior(z) - log_q(z, mu, logvar)  # (K, B)
+        log_lik = -reconstruction_nll(xb, model.decode(z, yb), model.config)  # (K, B)
+        log_w = log_lik + log_prior(z) - log_q(z, mu, logvar)
         out.append(torch.logsumexp(log_w, 0) - math.log(k))
     return torch.cat(out)
 

@@ -42,16 +42,17 @@ def _log_lik(x, logits, config):
 
 
 @torch.inference_mode()
-def log_likelihood(model: VAE, x, z, chunk=2048):
-    """log p(x|z) for one image x (784,) at many points z (N, D). A chunk of 2048 points keeps its (2048, 784)
-    logits in the CPU's cache from the decoder's last layer to the sum over pixels: of 512 to 8192, the fastest under
-    OMP_WAIT_POLICY=PASSIVE (./dev app), where every parallel step wakes the threads, and close to it without."""
-    return torch.cat([_log_lik(x, model.decode(zc), model.config) for zc in z.split(chunk)])
+def log_likelihood(model: VAE, x, z, chunk=2048, y=None):
+    """log p(x|z) for one image x (784,) at many points z (N, D); log p(x|z, y) for a conditional model's class y (10,).
+    A chunk of 2048 points keeps its (2048, 784) logits in the CPU's cache from the decoder's last layer to the sum
+    over pixels: of 512 to 8192, the fastest under OMP_WAIT_POLICY=PASSIVE (./dev app), where every parallel step
+    wakes the threads, and close to it without."""
+    return torch.cat([_log_lik(x, model.decode(zc, y), model.config) for zc in z.split(chunk)])
 
 
-def log_joint(model: VAE, x, z):
-    """log p(x|z) + log p(z) for one image x (784,) at many points z (N, D)."""
-    return log_likelihood(model, x, z) + log_prior(z)
+def log_joint(model: VAE, x, z, y=None):
+    """log p(x|z) + log p(z) for one image x (784,) at many points z (N, D) (given the class y, if conditional)."""
+    return log_likelihood(model, x, z, y=y) + log_prior(z)
 
 
 def _grid(lo, hi, n):
@@ -64,9 +65,10 @@ def _grid(lo, hi, n):
 
 
 @torch.inference_mode()
-def log_marginal_grid(model: VAE, x, sizes=(64, 64, 112), radius=6.0, drop=30.0):
-    """Quadrature of p(x) over z in 2-D, on n x n grids for n in `sizes`, each over where the one before found the
-    posterior mass. Returns log_px and the last grid's log joint (for posterior plots).
+def log_marginal_grid(model: VAE, x, sizes=(64, 64, 112), radius=6.0, drop=30.0, y=None):
+    """Quadrature of p(x) (of p(x|y) for a conditional model given the one-hot class y (10,)) over z in 2-D, on
+    n x n grids for n in `sizes`, each over where the one before found the posterior mass. Returns log_px and the last
+    grid's log joint (for posterior plots).
 
     The first grid spans the prior's bulk and q(z|x)'s. Each next one covers every cell of the one before whose
     log joint is within `drop` nats of its peak (e^-30 of the peak is far below float precision of the sum),
@@ -80,13 +82,13 @@ def log_marginal_grid(model: VAE, x, sizes=(64, 64, 112), radius=6.0, drop=30.0)
     if model.config.latent_dim != 2:
         raise ValueError("quadrature is implemented for a 2-D latent space only")
     x = x.reshape(-1)
-    mu, logvar = (t[0] for t in model.encode(x[None]))
+    mu, logvar = (t[0] for t in model.encode(x[None], None if y is None else y[None]))
     std = torch.exp(0.5 * logvar)
     r = max(radius, (mu.abs() + 8.0 * std).max().item())
     lo, hi = torch.tensor([-r, -r]), torch.tensor([r, r])
     for level, n in enumerate(sizes):
         z, area, axes = _grid(lo, hi, n)
-        lj = log_joint(model, x, z)
+        lj = log_joint(model, x, z, y)
         keep = z[lj > lj.max() - drop]
         if level == 0:
             # q(z|x)'s own ±4 sigma box joins the second grid: a very sharp posterior peak can fall between the

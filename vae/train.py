@@ -2,6 +2,7 @@
 
     python -m vae.train --likelihood bce --epochs 30 --seed 0 --out checkpoints/bce.safetensors
     python -m vae.train --dataset kmnist --data-root ~/data --epochs 1 --samples sheet.png --out kmnist
+    python -m vae.train --likelihood bce --conditional --epochs 30 --seed 0 --out checkpoints/cvae.safetensors
 """
 import argparse
 import sys
@@ -25,6 +26,7 @@ def parse_args(argv):
     p.add_argument("--beta", type=float, default=DEFAULTS_VAE.beta, help="weight of the KL term")
     p.add_argument("--latent-dim", type=int, default=DEFAULTS_VAE.latent_dim)
     p.add_argument("--autoencoder", action="store_true", help="a plain autoencoder: z = mu, no sampling, no KL")
+    p.add_argument("--conditional", action="store_true", help="a conditional VAE: the class joins both networks' input")
     p.add_argument("--epochs", type=int, default=DEFAULTS_TRAIN.epochs)
     p.add_argument("--free-bits", type=float, default=DEFAULTS_TRAIN.free_bits, help="KL floor per latent dim")
     p.add_argument("--kl-warmup", type=float, default=DEFAULTS_TRAIN.kl_warmup_epochs, metavar="EPOCHS",
@@ -55,7 +57,7 @@ def main(argv=None) -> int:
         return 2
     try:
         config = VAEConfig(latent_dim=args.latent_dim, likelihood=args.likelihood, sigma=args.sigma, beta=args.beta,
-                           variational=not args.autoencoder)
+                           variational=not args.autoencoder, conditional=args.conditional)
         cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, mc_samples=args.mc_samples,
                           binarize=args.binarize, seed=args.seed, free_bits=args.free_bits,
                           kl_warmup_epochs=args.kl_warmup,
@@ -91,12 +93,13 @@ def main(argv=None) -> int:
     metrics = {"test_loss": last["test_loss"], "test_recon": last["test_recon"], "test_kl": last["test_kl"],
                "train_seconds": last["elapsed"], "samples_per_s": last["samples_per_s"], "epochs": cfg.epochs}
     if args.iwae_images > 0:
-        metrics.update(iwae_metrics(model, eval_targets(data, cfg)[:args.iwae_images]))
+        metrics.update(iwae_metrics(model, eval_targets(data, cfg)[:args.iwae_images],
+                                    labels=data.y_test[:args.iwae_images]))
         print(f"IWAE (K = {metrics['iwae_k']}, {metrics['iwae_images']} test images): "
               f"-log p(x) = {metrics['test_iwae_nll']:.3f}")
     save_checkpoint(out, model, cfg, metrics, history, data.sha256)
     if args.samples:
-        print(f"samples -> {write_samples(args.samples, model.eval(), data.x_test)}")
+        print(f"samples -> {write_samples(args.samples, model.eval(), data.x_test, y_test=data.y_test)}")
     unit = "nats per image" if config.likelihood != "notes" else "notes' scale: per-pixel mean squared error + KL"
     print(f"test loss {metrics['test_loss']:.3f}  recon {metrics['test_recon']:.3f}  kl {metrics['test_kl']:.3f}  "
           f"[{unit}]  in {metrics['train_seconds']:.1f} s -> {out}")

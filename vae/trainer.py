@@ -8,11 +8,12 @@ import time
 
 import torch
 
+from vae.collapse import kl_per_dimension
 from vae.config import TrainConfig, VAEConfig
 from vae.data import ImageSet, binarize
 from vae.estimators import iwae_log_px
 from vae.losses import elbo_terms
-from vae.model import VAE
+from vae.model import VAE, one_hot
 
 EVAL_SEED = 1234  # fixed noise for test-set evaluation, so the same weights always score the same
 
@@ -41,20 +42,42 @@ def eval_targets(data: ImageSet, cfg: TrainConfig) -> torch.Tensor:
     return binarize(data.x_test, torch.Generator().manual_seed(EVAL_SEED))
 
 
+def label_input(model: VAE, labels):
+    """The y a model takes for class labels (B,): their one-hot rows for a conditional model, else None."""
+    if not model.config.conditional:
+        return None
+    if labels is None:
+        raise ValueError("a conditional model is scored on images with their labels; none were given")
+    return one_hot(labels)
+
+
 @torch.no_grad()
-def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: int = 1) -> dict:
-    """Test-set averages of the loss terms, with one fixed draw of the reparameterization noise."""
+def evaluate(model: VAE, x: torch.Tensor, batch_size: int = 2000, mc_samples: int = 1, labels=None) -> dict:
+    """Test-set averages of the loss terms, with one fixed draw of the reparameterization noise.
+    `labels` (N,): the images' classes, which a conditional model needs (and any other ignores)."""
     was_training = model.training
     model.eval()
     gen = torch.Generator().manual_seed(EVAL_SEED)
-    totals = {"loss": 0.0, "recon": 0.0, "kl": 0.0}
+    totals, kl_dims = {"loss": 0.0, "recon": 0.0, "kl": 0.0}, 0.0
     for i in range(0, len(x), batch_size):
         xb = x[i:i + batch_size]
-        terms = elbo_terms(xb, model(xb, mc_samples, gen), model.config)
+        yb = label_input(model, None if labels is None else labels[i:i + batch_size])
+        out = model(xb, yb, mc_samples, gen)
+        terms = elbo_terms(xb, out, model.config)
         for key in totals:
             totals[key] += terms[key].item() * len(xb)
+        kl_dims = kl_dims + kl_dimensions(out, model.config).double() * len(xb)
     model.train(was_training)
-    return {key: value / len(x) for key, value in totals.items()}
+    return {**{key: value / len(x) for key, value in totals.items()}, "kl_dims": (kl_dims / len(x)).tolist()}
+
+
+def kl_dimensions(out: dict, config: VAEConfig) -> torch.Tensor:
+    """Each latent dimension's KL to the prior, averaged over the batch (vae.collapse), (D,): what a class watches to
+    see dimensions switch off. A plain autoencoder has no KL: zeros."""
+    mu = out["mu"].detach()
+    if not config.variational:
+        return mu.new_zeros(mu.shape[-1])
+    return kl_per_dimension(mu, out["logvar"].detach())
 
 
 def eval_noise(n: int, latent_dim: int, batch_size: int = 2000, mc_samples: int = 1) -> torch.Tensor:
@@ -68,12 +91,14 @@ def eval_noise(n: int, latent_dim: int, batch_size: int = 2000, mc_samples: int 
 IWAE_K = 5000  # importance samples per image for the test set's log p(x) (Burda et al. 2016 use 5000)
 
 
-def iwae_metrics(model: VAE, x: torch.Tensor, k: int = IWAE_K) -> dict:
+def iwae_metrics(model: VAE, x: torch.Tensor, k: int = IWAE_K, labels=None) -> dict:
     """-log p(x) on test images x, estimated by the IWAE bound with k samples each and fixed noise, beside the
-    -ELBO of the same images (as `evaluate` scores it), so that their difference estimates the gap."""
-    nll = -iwae_log_px(model.eval(), x, k, torch.Generator().manual_seed(EVAL_SEED))
+    -ELBO of the same images (as `evaluate` scores it), so that their difference estimates the gap.
+    For a conditional model (which needs the `labels`) both are of log p(x|y), the image given its class."""
+    y = label_input(model, labels)
+    nll = -iwae_log_px(model.eval(), x, k, torch.Generator().manual_seed(EVAL_SEED), y=y)
     return {"test_iwae_nll": nll.mean().item(), "test_iwae_sd": nll.std().item(), "iwae_images": len(x), "iwae_k": k,
-            "iwae_neg_elbo": evaluate(model, x)["loss"]}
+            "iwae_neg_elbo": evaluate(model, x, labels=labels)["loss"]}
 
 
 def kl_weight_at(step: int, steps_per_epoch: int, cfg: TrainConfig) -> float:
@@ -110,6 +135,7 @@ def train(model: VAE, data: ImageSet, cfg: TrainConfig, stop=None):
     optimizer = torch.optim.Adam(params, lr=cfg.lr, fused=True)
     good = [p.detach().clone() for p in params]
     x_train, x_test = data.x_train, eval_targets(data, cfg)
+    y_train = data.y_train  # used by a conditional model only
     n = len(x_train)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total_steps = cfg.epochs * steps_per_epoch
@@ -121,17 +147,20 @@ def train(model: VAE, data: ImageSet, cfg: TrainConfig, stop=None):
             if stop is not None and stop.is_set():
                 yield {"kind": "stopped", "reason": "stopped on request", "step": step}
                 return
-            xb = x_train[order[i:i + cfg.batch_size]]
+            batch = order[i:i + cfg.batch_size]
+            xb, yb = x_train[batch], label_input(model, y_train[batch])
             if cfg.binarize:
                 xb = binarize(xb, gen)
             lr = lr_at(step, total_steps, steps_per_epoch, cfg)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            terms = elbo_terms(xb, model(xb, cfg.mc_samples, gen), model.config,
-                               kl_weight_at(step, steps_per_epoch, cfg), cfg.free_bits)
+            out = model(xb, yb, cfg.mc_samples, gen)
+            terms = elbo_terms(xb, out, model.config, kl_weight_at(step, steps_per_epoch, cfg), cfg.free_bits)
             optimizer.zero_grad(set_to_none=False)
             terms["objective"].backward()
-            loss, recon, kl = torch.stack([terms["loss"], terms["recon"], terms["kl"]]).tolist()
+            numbers = torch.cat([torch.stack([terms["loss"], terms["recon"], terms["kl"]]).detach(),
+                                 kl_dimensions(out, model.config)]).tolist()  # one read of the values, not two
+            (loss, recon, kl), kl_dims = numbers[:3], numbers[3:]
             grad_norm = _grad_norm(params)
             if step == 0:
                 first_loss = loss
@@ -150,10 +179,10 @@ def train(model: VAE, data: ImageSet, cfg: TrainConfig, stop=None):
             seen += len(xb)
             elapsed = time.perf_counter() - t0
             yield {"kind": "step", "step": step, "epoch": epoch + (i + len(xb)) / n, "lr": lr,
-                   "loss": loss, "recon": recon, "kl": kl, "grad_norm": grad_norm,
+                   "loss": loss, "recon": recon, "kl": kl, "kl_dims": kl_dims, "grad_norm": grad_norm,
                    "samples_per_s": seen / (elapsed - eval_time), "elapsed": elapsed, "total_steps": total_steps}
         t_eval = time.perf_counter()
-        test = evaluate(model, x_test, cfg.eval_batch_size)
+        test = evaluate(model, x_test, cfg.eval_batch_size, labels=data.y_test)
         eval_time += time.perf_counter() - t_eval
         elapsed = time.perf_counter() - t0
         yield {"kind": "epoch", "step": step, "epoch": epoch + 1, "elapsed": elapsed,

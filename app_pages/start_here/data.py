@@ -54,7 +54,7 @@ def elbo_numbers(name: str, file_stamp: float, index: int) -> dict:
     model = checkpoint(name).model
     x = images(dataset_of(name)).x_test[index:index + 1]
     with torch.no_grad():
-        out = model(x, ELBO_SAMPLES, torch.Generator().manual_seed(ELBO_SEED))
+        out = model(x, n_samples=ELBO_SAMPLES, generator=torch.Generator().manual_seed(ELBO_SEED))
         terms = elbo_terms(x, out, model.config)
         mean_image = model.decode_images(out["mu"])[0].numpy()
     recon, kl = float(terms["recon"]), float(terms["kl"])

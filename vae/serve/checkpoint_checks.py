@@ -50,7 +50,7 @@ def read_header(blob: bytes) -> dict:
             raise CheckpointError("this is a PyTorch zip file (torch.save), which can run code when loaded. Convert "
                                   "it on your own machine: `from safetensors.torch import save_file; save_file("
                                   "torch.load(path, weights_only=True), 'model.safetensors')`.")
-        if blob[:1] == b"\x80":
+        if blob[:1] == b"\x80" and 2 <= blob[1] <= 5:  # a pickle's PROTO opcode and protocol 2 to 5
             raise CheckpointError("this is a Python pickle, which can run code when loaded; it was not opened. "
                                   "Only .safetensors checkpoints are accepted.")
         raise CheckpointError(f"not a safetensors file, or a truncated one: its length field claims a {n}-byte "

@@ -54,16 +54,22 @@ def load_folder(name: str, root) -> ImageSet:
     return from_arrays(arrays, arrays_sha256(arrays), name)
 
 
-def write_samples(path, model, x_test, count: int = 16, seed: int = 0):
-    """A PNG sheet: `count` test images over their reconstructions (rows 1-2), then 2 rows of prior samples."""
+def write_samples(path, model, x_test, count: int = 16, seed: int = 0, y_test=None):
+    """A PNG sheet: `count` test images over their reconstructions (rows 1-2), then 2 rows of prior samples.
+    A conditional model reconstructs with the test labels `y_test` and draws its samples as classes 0, 1, ..., 9, 0."""
     import torch
     from torchvision.utils import save_image  # noqa: PLC0415
 
+    from vae.model import one_hot  # noqa: PLC0415
+
+    y, y_prior = None, None
+    if model.config.conditional:
+        y, y_prior = one_hot(y_test[:count]), one_hot(torch.arange(2 * count) % 10)
     with torch.no_grad():
         x = x_test[:count].reshape(-1, 28, 28)
-        recon = model.decode_images(model.encode(x_test[:count])[0])
+        recon = model.decode_images(model.encode(x_test[:count], y)[0], y)
         z = torch.randn(2 * count, model.config.latent_dim, generator=torch.Generator().manual_seed(seed))
-        prior = model.decode_images(z)
+        prior = model.decode_images(z, y_prior)
     sheet = torch.cat([x, recon, prior]).unsqueeze(1)  # (N, 1, 28, 28): one grey channel
     save_image(sheet, str(path), nrow=count, padding=2, pad_value=0.5)
     return Path(path)
