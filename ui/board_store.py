@@ -12,7 +12,8 @@ import streamlit as st
 from vae.data import DATA_DIR
 from vae.serve.board import entry_checkpoint
 from vae.serve.board_db import Database, entry_weights, open_database
-from vae.serve.checkpoint import Checkpoint
+from vae.serve.checkpoint import (CHECKPOINT_DIR, Checkpoint, CheckpointError, checkpoint_path, list_checkpoints,
+                                  load_checkpoint)
 from vae.serve.query import QueryValueError, one_value
 from vae.serve.untrusted import reader
 
@@ -65,12 +66,14 @@ def board_checkpoint(name: str) -> Checkpoint:
     return ckpt
 
 
-def opened_entries(keep=lambda ckpt: True) -> list[str]:
-    """The board entries this session opened (from the board or a link), newest first, that `keep` accepts."""
+def opened_entries(keep=lambda ckpt: True, conditional: bool = False) -> list[str]:
+    """The board entries this session opened (from the board or a link), newest first, that `keep` accepts;
+    conditional models only when asked for (as ui.models.checkpoint_names)."""
     kept = []
     for name in reversed(st.session_state.get(OPENED, [])):
         try:
-            if keep(board_checkpoint(name)):
+            ckpt = board_checkpoint(name)
+            if keep(ckpt) and ckpt.config.conditional == conditional:
                 kept.append(name)
         except FileNotFoundError:  # removed by the teacher before this session first drew it
             continue
@@ -82,19 +85,37 @@ def open_entry(name: str) -> None:
     st.session_state[OPENED] = opened[-KEEP_OPENED:]
 
 
+CONDITIONAL_ELSEWHERE = "it names a conditional model, which the page [Class and style](class_style) shows."
+
+
+def _conditional_file(name: str) -> bool:
+    """Whether `name` is a checkpoint in checkpoints/ of a conditional model (read only for a name a page refused)."""
+    if name not in list_checkpoints(CHECKPOINT_DIR):
+        return False
+    try:
+        return load_checkpoint(checkpoint_path(name)).config.conditional
+    except (CheckpointError, OSError):
+        return False
+
+
 @reader(QueryValueError, "a value in the link")
-def read_model(values, names, keep=lambda ckpt: True) -> str | None:
-    """One of `names`, or a board entry that exists and that `keep` accepts (then opened for this session)."""
+def read_model(values, names, keep=lambda ckpt: True, conditional: bool = False) -> str | None:
+    """One of `names`, or a board entry that exists and that `keep` accepts (then opened for this session). A
+    conditional model is refused on every page but the one that shows them (`conditional`), with a link there."""
     value = one_value(values)
     if value is None or value in names:
         return value
     if not is_entry(value):
+        if not conditional and _conditional_file(value):
+            raise QueryValueError(CONDITIONAL_ELSEWHERE)
         raise QueryValueError("there is no such choice on this page.")
     try:
         ckpt = board_checkpoint(value)
     except FileNotFoundError:
         raise QueryValueError("that model is not (or no longer) on its class board.") from None
-    if not keep(ckpt):
+    if ckpt.config.conditional and not conditional:
+        raise QueryValueError(CONDITIONAL_ELSEWHERE)
+    if not keep(ckpt) or ckpt.config.conditional != conditional:
         raise QueryValueError("that model of the class board cannot be shown on this page.")
     open_entry(value)
     return value

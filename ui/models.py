@@ -3,15 +3,18 @@
 Models from the cache are in eval mode and never trained in place; a model being trained belongs to its
 own session. Cache keys include the file's modification time, so a re-saved checkpoint is reloaded.
 """
+import os
+
 import numpy as np
 import streamlit as st
 import torch
 
 from ui.board_store import board_checkpoint, is_entry
-from vae.serve.checkpoint import CHECKPOINT_DIR, Checkpoint, checkpoint_path, list_checkpoints, load_checkpoint
+from vae.serve.checkpoint import CHECKPOINT_DIR, NAME_RE, Checkpoint, checkpoint_path, load_checkpoint
 from vae.config import TrainConfig
 from vae.data import ImageSet, load_dataset
 from vae.datasets import DATASETS, SHIPPED, Dataset
+from vae.model import one_hot
 from vae.trainer import eval_targets
 
 # Shown first, in this order, when present; anything else in checkpoints/ follows alphabetically.
@@ -24,11 +27,27 @@ def images(dataset: str = "mnist") -> ImageSet:
     return load_dataset(dataset)
 
 
-def checkpoint_names(dataset: str | None = None) -> list[str]:
-    """The checkpoints in checkpoints/ the app can show (trained on a dataset it ships), optionally of one dataset."""
-    names = list_checkpoints(CHECKPOINT_DIR)
+def checkpoint_names(dataset: str | None = None, conditional: bool = False) -> list[str]:
+    """The checkpoints in checkpoints/ the app can show (trained on a dataset it ships), optionally of one dataset.
+    Conditional models (p(x|z, y)) are listed only when asked for: the page Class and style shows them; every other
+    page decodes z alone. A page asks several times a run: the answer is kept for the folder's files as they are
+    (names and modification times, one listing), not worked out again from every checkpoint each time."""
+    return list(_names(tuple(_files().items()), dataset, conditional))
+
+
+def _files() -> dict[str, float]:
+    """name -> modification time of every checkpoint file in checkpoints/, by one listing of the folder."""
+    with os.scandir(CHECKPOINT_DIR) as entries:
+        return {e.name[:-12]: e.stat().st_mtime for e in entries
+                if e.name.endswith(".safetensors") and NAME_RE.fullmatch(e.name[:-12])}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _names(files: tuple, dataset: str | None, conditional: bool) -> tuple[str, ...]:
+    names = sorted(n for n, _ in files)
     names = [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
-    return [n for n in names if (trained_on := _dataset_if_there(n)) in SHIPPED and dataset in (None, trained_on)]
+    return tuple(n for n in names if (trained_on := _dataset_if_there(n)) in SHIPPED and dataset in (None, trained_on)
+                 and checkpoint(n).config.conditional == conditional)
 
 
 def _dataset_if_there(name: str) -> str | None:
@@ -42,8 +61,13 @@ def _dataset_if_there(name: str) -> str | None:
 
 def stamp(name: str) -> float:
     """The checkpoint file's modification time: part of every cache key derived from it (0 for a class board's
-    entry, which never changes)."""
-    return 0.0 if is_entry(name) else checkpoint_path(name).stat().st_mtime
+    entry, which never changes). Read for every cached thing a run asks for, so a plain name is one stat of its file:
+    checkpoint_path's checks resolve the folder and the file again, 15 times as long."""
+    if is_entry(name):
+        return 0.0
+    if isinstance(name, str) and NAME_RE.fullmatch(name):  # letters, digits, '-', '_': a file inside the folder
+        return os.stat(os.path.join(CHECKPOINT_DIR, f"{name}.safetensors")).st_mtime
+    return checkpoint_path(name).stat().st_mtime
 
 
 @st.cache_resource(show_spinner="Loading checkpoint...", max_entries=32)
@@ -82,9 +106,10 @@ def _encoded(name: str, stamp: float) -> dict:
 
 @torch.no_grad()
 def encode(model, dataset: str) -> dict:
-    """Posterior means and standard deviations of a dataset's 10,000 test images, with their labels."""
+    """Posterior means and standard deviations of a dataset's 10,000 test images, with their labels (a conditional
+    model encodes each with its own class)."""
     data = images(dataset)
-    mu, logvar = model.encode(data.x_test)
+    mu, logvar = model.encode(data.x_test, one_hot(data.y_test) if model.config.conditional else None)  # q(z|x, y)
     enc = {"mu": mu.numpy(), "std": torch.exp(0.5 * logvar).numpy(), "label": data.y_test.numpy().astype(np.int64)}
     return labelled(enc, dataset)
 

@@ -12,11 +12,13 @@ LIVE = "my training run (live)"
 ENCODINGS = "session_encodings"  # session_state key: {(label, id(model)): encoding} for uploaded models
 
 
-def session_choices(latent_dim: int | None = None) -> list[str]:
-    """This session's own models, optionally only those with the given latent size."""
+def session_choices(latent_dim: int | None = None, conditional: bool = False) -> list[str]:
+    """This session's own models, optionally only those with the given latent size; conditional ones only when asked
+    for (as ui.models.checkpoint_names)."""
     live = current() is not None and current().has_weights  # a browser run reopened after a reload waits for them
     labels = ([LIVE] if live else []) + list(uploaded_checkpoints())
-    return [label for label in labels if latent_dim is None or _config(label).latent_dim == latent_dim]
+    return [label for label in labels if (latent_dim is None or _config(label).latent_dim == latent_dim)
+            and _config(label).conditional == conditional]
 
 
 def live_caption() -> str:

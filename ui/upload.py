@@ -86,8 +86,9 @@ def _handle(uploaded) -> tuple[str, str]:
             label = _keep(sha, uploaded.name, read_upload(data))
         except CheckpointError as exc:
             return "error", f"`{display_name(uploaded.name)}` was refused: {exc}"
-    return "success", (f"Opened as `{label}`. It is now in the checkpoint pickers of this browser tab only; "
-                       "nobody else sees it.")
+    where = ("the checkpoint picker of the page [Class and style](class_style) (it is a conditional model)"
+             if store[sha][1].config.conditional else "the checkpoint pickers")
+    return "success", f"Opened as `{label}`. It is now in {where} of this browser tab only; nobody else sees it."
 
 
 def upload_sidebar():

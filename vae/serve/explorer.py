@@ -31,3 +31,15 @@ def square_view(mu: np.ndarray, quantile: float = 0.001, pad: float = 0.08) -> l
     centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * (1 + pad)
     return [float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half)]
 
+
+
+def class_decoder_layers(model) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """A conditional decoder as a browser decodes it for each class: its first layer reads [z, y] with y one-hot,
+    so for class k, W [z, y] + b = W_z z + (b + W_y[:, k]), a layer of z alone whose bias depends on the class.
+    Returns the layers, the first cut to its z columns, and the ten classes' biases of the first layer (10, out)."""
+    layers = decoder_layers(model)
+    w, b = layers[0]
+    d = model.config.latent_dim
+    biases = b.astype(np.float64)[None] + w[:, d:].T.astype(np.float64)
+    layers[0] = (np.ascontiguousarray(w[:, :d]), b)
+    return layers, biases.astype(np.float32)
