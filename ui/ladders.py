@@ -1,6 +1,7 @@
 """The two ladders of shipped MNIST checkpoints that the Latent size page compares and the Class page draws beside a
 class's models: the model of record with only its latent size changed, and with only β changed."""
 from ui.models import checkpoint, checkpoint_names
+from vae.config import TrainConfig
 
 
 def _plain_bernoulli(name: str) -> bool:
@@ -9,12 +10,32 @@ def _plain_bernoulli(name: str) -> bool:
 
 
 def size_ladder() -> list[str]:
-    """One Bernoulli VAE (β = 1) per latent size, smallest first: the model of record with only the latent size changed."""
+    """One Bernoulli VAE (β = 1) per latent size, smallest first: the model of record with only the latent size changed
+    (so trained with its free bits, as every model of the ladder is)."""
     by_size = {}
     for name in checkpoint_names("mnist"):
-        if _plain_bernoulli(name) and checkpoint(name).config.beta == 1:
+        if _plain_bernoulli(name) and checkpoint(name).config.beta == 1 and _trained_as_of_record(name):
             by_size.setdefault(checkpoint(name).config.latent_dim, name)
     return [by_size[d] for d in sorted(by_size)]
+
+
+def _trained_as_of_record(name: str) -> bool:
+    cfg = checkpoint(name).train_config
+    return cfg.free_bits == TrainConfig.free_bits and cfg.kl_warmup_epochs == TrainConfig.kl_warmup_epochs
+
+
+def collapsed_twins(sizes) -> dict[str, str]:
+    """Ladder model -> a model trained like it but with no free bits and no KL warm-up (its dimensions free to
+    collapse onto the prior), for the ladder's sizes that have one."""
+    twins = {}
+    for name in checkpoint_names("mnist"):
+        ckpt = checkpoint(name)
+        if _plain_bernoulli(name) and ckpt.config.beta == 1 and ckpt.train_config.free_bits == 0 \
+                and not ckpt.train_config.kl_warmup_epochs:
+            twin_of = [s for s in sizes if checkpoint(s).config.latent_dim == ckpt.config.latent_dim]
+            if twin_of and twin_of[0] != name:
+                twins.setdefault(twin_of[0], name)
+    return twins
 
 
 def beta_ladder() -> list[str]:

@@ -3,6 +3,7 @@ from functools import partial
 import streamlit as st
 
 from ui.board_store import opened_entries, read_model, title
+from ui.collapse import collapse_panel, measures, measures_of
 from ui.figures import latent_scatter
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, encoded_test_set, info
@@ -78,3 +79,6 @@ with side:
 
 with chart_col:
     show(session_encoding(name, ckpt.model) if name in own_models else encoded_test_set(name), key="latent_map_chart")
+    st.subheader("Which dimensions carry information")
+    collapse_panel(measures_of(ckpt.model, ckpt.train_config) if name in own_models else measures(name),
+                   ckpt.train_config.free_bits, key="latent_map_collapse")
