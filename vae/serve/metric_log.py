@@ -27,7 +27,7 @@ class Rows(Sequence):
         if not -self._n <= i < self._n:
             raise IndexError(i)
         i %= self._n
-        return {**self._constants, **{k: c[i].item() for k, c in self._columns.items()}}
+        return {**self._constants, **{k: c[i].tolist() for k, c in self._columns.items()}}
 
     def column(self, key: str) -> np.ndarray:
         if self._n == 0:  # an empty log does not know its keys yet
@@ -53,8 +53,9 @@ class Rows(Sequence):
 
 
 class MetricLog:
-    """Append-only rows with the same keys. Numbers go to growing arrays (int64 or float64, as first seen);
-    any other value (the trainer's "kind": "step") must stay the same in every row and is kept once."""
+    """Append-only rows with the same keys. Numbers go to growing arrays (int64 or float64, as first seen), and a
+    list of numbers (the KL of each latent dimension) to a float64 array with a row of that length per step; any other
+    value (the trainer's "kind": "step") must stay the same in every row and is kept once."""
 
     def __init__(self, capacity: int = 1024):
         self._lock = threading.Lock()
@@ -84,7 +85,9 @@ class MetricLog:
 
     def _start(self, row: dict) -> None:
         for k, v in row.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+            if isinstance(v, (list, tuple)) and v and all(isinstance(e, (int, float)) for e in v):
+                self._columns[k] = np.empty((self._capacity, len(v)))
+            elif isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
                 self._constants[k] = v
             else:
                 dtype = np.int64 if isinstance(v, (int, np.integer)) else np.float64
@@ -94,6 +97,6 @@ class MetricLog:
         # a new array rather than a resize in place: views taken earlier keep the old one, whose rows are final
         self._capacity *= 2
         for k, c in self._columns.items():
-            grown = np.empty(self._capacity, c.dtype)
+            grown = np.empty((self._capacity, *c.shape[1:]), c.dtype)
             grown[:self._n] = c[:self._n]
             self._columns[k] = grown
