@@ -6,6 +6,7 @@ PAGES = {
     "start_here": ("Start here", ":material/school:"),
     "latent_map": ("Latent map", ":material/scatter_plot:"),
     "explorer": ("Latent explorer", ":material/touch_app:"),
+    "class_style": ("Class and style", ":material/category:"),
     "train": ("Train", ":material/model_training:"),
     "elbo_lab": ("ELBO lab", ":material/functions:"),
     "mse_vs_bce": ("MSE vs BCE", ":material/blur_on:"),
