@@ -137,7 +137,8 @@ def closer_section(code: str, rows: list[dict]):
             st.caption(f"{size} latent dimensions: the codes' two principal directions.")
         st.plotly_chart(fig, key="board_closer_map")
     with pics_col:
-        st.image(data.pictures(name), clamp=True, width="stretch")
+        st.image(data.pictures(name), clamp=True, width="stretch",
+                 alt=f"Ten test images, {name}'s reconstructions of them, and ten samples it decodes from the prior")
         st.caption("Top: ten test images; middle: as this model reconstructs them (from the mean of q(z|x)); "
                    "bottom: ten samples, z drawn from the prior N(0, I) and decoded.")
         st.markdown("Open it for everyone, with these links:")

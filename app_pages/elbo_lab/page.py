@@ -12,6 +12,7 @@ from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, sc
 from vae.serve.query import read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 from app_pages.elbo_lab.sections_nd import estimate_section
+from app_pages.elbo_lab.sections_gap import gap_section
 
 st.title("ELBO lab")
 st.write(
@@ -60,10 +61,13 @@ def digit_sections():
     link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
     with image_col:
         image = scored_image(name, index).reshape(28, 28).numpy()
-        st.image(np.kron(image, np.ones((5, 5))), clamp=True,
-                 caption=f"test {dataset.item} {index}: {dataset.label(images(dataset.name).y_test[index])}", width=140)
+        label = dataset.label(images(dataset.name).y_test[index])
+        st.image(np.kron(image, np.ones((5, 5))), clamp=True, caption=f"test {dataset.item} {index}: {label}",
+                 width=140, alt=f"Test {dataset.item} {index} of {dataset.title}, a {label}, as the model scores it")
 
     (posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
+    if checkpoint(name).config.latent_dim == 2 and not checkpoint(name).config.conditional:
+        gap_section(name, index, shipped)
     iwae_section(name, index)
     gradient_section(name, index)
     monte_carlo_section(name, index)

@@ -42,12 +42,15 @@ def size_section(names):
     recon_col, prior_col = st.columns(2, gap="large")
     with recon_col:
         st.subheader("The same test digits, reconstructed")
-        st.image(data.mosaic([pics["original"]] + [pics[n] for n in names]), clamp=True, width="stretch")
+        st.image(data.mosaic([pics["original"]] + [pics[n] for n in names]), clamp=True, width="stretch",
+                 alt=f"{N_SHOWN} test digits in the top row, below them each model's reconstruction, one row per "
+                     "latent size")
         st.caption("Top row: the test digits. Below, one row per latent size: " + ", ".join(
             f"{checkpoint(n).config.latent_dim}" for n in names) + ".")
     with prior_col:
         st.subheader("Samples from the prior")
-        st.image(data.mosaic([pics[f"{n} prior"] for n in names]), clamp=True, width="stretch")
+        st.image(data.mosaic([pics[f"{n} prior"] for n in names]), clamp=True, width="stretch",
+                 alt=f"{N_SHOWN} samples from the prior decoded by each model, one row per latent size")
         st.caption("z ~ N(0, I) in all the dimensions of each model, decoded; one row per latent size, as on the left. "
                    "Larger codes reconstruct sharper, but their prior puts mass where no digit was encoded.")
     st.subheader("Blur, measured")

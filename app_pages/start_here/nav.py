@@ -50,13 +50,11 @@ def navigation() -> int:
         st.session_state[STEP_KEY] = STEPS[0]
     st.segmented_control("Step", STEPS, key=STEP_KEY, width="stretch")
     step = current_step()
-    prev, nxt, _ = st.columns([1.4, 1.4, 5])
-    with prev:
+    with st.container(horizontal=True):  # each button as wide as its label and key hint: none is cut short
         st.button("Previous", key="start_here_prev", on_click=_move, args=(-1,), disabled=step == 0,
-                  icon=":material/arrow_back:", shortcut="PageUp", width="stretch")
-    with nxt:
+                  icon=":material/arrow_back:", shortcut="PageUp")
         st.button("Next", key="start_here_next", on_click=_move, args=(1,), disabled=step == len(STEPS) - 1,
-                  icon=":material/arrow_forward:", shortcut="PageDown", type="primary", width="stretch")
+                  icon=":material/arrow_forward:", shortcut="PageDown", type="primary")
     return step
 
 
@@ -66,6 +64,11 @@ def presenter_mode() -> dict:
                    help="Larger text and figures, for projecting to a room.")
     if on:
         st.html(PRESENTER_CSS)
+    return sizes(on)
+
+
+def sizes(presenting: bool) -> dict:
+    on = presenting
     return {"on": on, "height": 620 if on else 460, "font": 20 if on else 14, "grid": 420 if on else 300}
 
 

@@ -57,7 +57,7 @@ def elbo_step(size: dict):
                    "the KL is exact. The loss below returns −ELBO as loss = recon + kl.")
     with images:
         st.image([_zoom(terms["image"]), _zoom(terms["reconstruction"])], clamp=True, width=size["grid"] // 2,
-                 caption=[f"the {item} x", "decoded at μ"])
+                 caption=[f"the {item} x", "decoded at μ"], alt=[f"The {item} x", f"The {item} x decoded at μ"])
     st.code(inspect.getsource(vae.losses.elbo_terms), language="python")
     go_deeper(ELBO_LAB, "log p(x) = ELBO + gap, computed exactly, in the ELBO lab")
 
@@ -107,6 +107,8 @@ def blur_step(size: dict):
                         key="start_here_pixel")
         r, c = divmod(found["pixel"], 28)
         st.image([_ring(found["image"], found["pixel"]), _ring(found["decoded"], found["pixel"])], clamp=True,
-                 width=size["grid"] // 2, caption=[f"the {item}", f"decoded at its code (pixel row {r}, column {c})"])
+                 width=size["grid"] // 2, caption=[f"the {item}", f"decoded at its code (pixel row {r}, column {c})"],
+                 alt=[f"The {item}, pixel row {r}, column {c} ringed",
+                      f"The {item} decoded at its code, pixel row {r}, column {c} ringed"])
     st.caption(f"The 50 test images encoded nearest to {item} {index} by {name}, and the pixel they disagree on most.")
     go_deeper(script("mse_vs_bce"), "blur measured, and MSE against BCE decoders")
