@@ -1,5 +1,6 @@
 """The actions a class does, each once through Chromium and once through the protocol client, with the server's
-work per script run (messages and bytes it sent): what bench/ws_fidelity.py compares.
+work per script run (messages and bytes it sent): what bench/ws_fidelity.py compares, and the files the page fetched
+over HTTP beside its websocket as it loaded (requests and bytes; scripts/protocol_files.py says which).
 
 Runs are labelled in order: "load" (the first run), then the action's own, then "polls" for the timed reruns of
 the Train page's live fragments in the WINDOW_S seconds from SETTLE_S after the training started, summed. A run in
@@ -8,6 +9,7 @@ message the browser sent (its weights inside).
 """
 import asyncio
 import json
+import os
 import random
 import time
 
@@ -17,6 +19,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.ws_students import BrowserTraining
 from scripts.protocol_client import Tab
+from scripts.protocol_files import count_http, fetch_files, named_files
 
 EXPLORER_Z = [-1.25, 0.75]
 SETTLE_S = 6.0  # a training's first seconds change what a poll draws (first map, first epoch): compare later polls
@@ -29,14 +32,22 @@ ACTIONS = {  # name: (page, what the action is called, how many runs to compare)
     "elbo_lab": ("elbo_lab", "new digit", 2),
     "train": ("train", "start", 3),  # then its two live fragments' timed reruns over WINDOW_S
     "browser": ("train", "start", 4),  # then the report of its first epoch
+    "latent_size": ("latent_size", None, 1),  # pages a class opens by link, with nothing to do but read them
+    "class_board": ("class_board", None, 1),
 }
+FILES = "files at load"  # the row of what a page fetched beside its websocket ("messages": its requests)
+QUIET_S = 2.5  # Chromium's page has fetched its files once no response came for this long, and every image and
+FILES_WAIT_S = 60.0  # file it was sent (within this long: one never fetched shows as a difference, not as a hang)
 
 
 async def client_action(url: str, name: str) -> list:
     page, action, _ = ACTIONS[name]
     tab = Tab(url, page)
+    counted = count_http(tab)
     try:
         await tab.open()
+        await fetch_files(tab)
+        files = [(FILES, {"messages": counted["requests"], "bytes": counted["bytes"]})]
         if name == "explorer":
             await tab.set_json("explorer_map", {"z": EXPLORER_Z}, action)
         elif name == "lesson":
@@ -57,8 +68,8 @@ async def client_action(url: str, name: str) -> list:
             await asyncio.sleep(SETTLE_S + WINDOW_S + 1)
             runs = label(tab.runs, name)
             await tab.click("train_stop", "stop")
-            return runs
-        return label(tab.runs, name)
+            return runs + files
+        return label(tab.runs, name) + files
     finally:
         await tab.close()
 
@@ -90,6 +101,7 @@ class BrowserRuns:
     def __init__(self, show=False):
         self.runs, self.show, self.changed, self.timed = [], show, asyncio.Event(), set()
         self.sent_sizes = []  # the size of every message the page sent
+        self.media = set()  # the URL of every st.image and published file the server sent (/media/..., /files/...)
 
     def sent(self, payload):
         self.sent_sizes.append(len(payload))
@@ -115,6 +127,11 @@ class BrowserRuns:
             run.fragment = msg.delta.fragment_id
             run.action = "poll" if run.fragment in self.timed else "run"
         run.deltas += kind == "delta"
+        element = msg.delta.new_element if kind == "delta" and msg.delta.WhichOneof("type") == "new_element" else None
+        if element is not None and element.WhichOneof("type") == "imgs":
+            self.media |= {img.url for img in element.imgs.imgs if img.url.startswith("/media/")}
+        if element is not None and element.WhichOneof("type") == "bidi_component" and element.bidi_component.json:
+            self.media |= {f"/{u}" for u in named_files(json.loads(element.bidi_component.json))}
         if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             run.done = True
             self.changed.set()
@@ -139,11 +156,13 @@ async def browser_action(browser, url: str, name: str, show=False) -> list:
     page_name, action, _ = ACTIONS[name]
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    runs = BrowserRuns(show)
+    runs, responses = BrowserRuns(show), []
     page.on("websocket", lambda ws: (ws.on("framesent", runs.sent), ws.on("framereceived", runs.received)))
+    page.on("response", lambda r: responses.append((time.perf_counter(), r)))
     try:
         await page.goto(f"{url}/{page_name}")
         await runs.until(lambda r: r.runs and r.runs[0].done)
+        files = await page_files(url, responses, runs.media)
         done = lambda r: len([x for x in r.runs if x.action == "run"]) >= 2 and r.runs[-1].done  # noqa: E731
         if name == "explorer":
             await page.wait_for_selector(".vx-root[data-painted]")
@@ -176,10 +195,29 @@ async def browser_action(browser, url: str, name: str, show=False) -> list:
             measured = label([r for r in runs.runs if r.done], name)
             await page.get_by_role("button", name="Stop").click()
             await runs.until(lambda r: len([x for x in r.runs if x.action == "run"]) >= 3 and r.runs[-1].done)
-            return measured
-        return label([r for r in runs.runs if r.done], name)
+            return measured + files
+        return label([r for r in runs.runs if r.done], name) + files
     finally:
         await context.close()
+
+
+async def page_files(url: str, responses: list, media: set) -> list:
+    """The FILES row of what Chromium fetched over HTTP as the page loaded, once nothing came for QUIET_S: every
+    response from the app but Streamlit's own bundle (/static/) and the favicon (which Chromium fetches once for all
+    its tabs, if at all), by its body's size on the wire."""
+    def fetched():
+        return {r.url[len(url):] for _, r in responses}
+
+    give_up = time.perf_counter() + FILES_WAIT_S
+    while (not responses or time.perf_counter() - responses[-1][0] < QUIET_S or not media <= fetched()) \
+            and time.perf_counter() < give_up:
+        await asyncio.sleep(0.2)
+    mine = [r for _, r in responses if r.url.startswith(url)
+            and not r.url[len(url):].startswith(("/static/", "/favicon.png"))]
+    sizes = [(await r.request.sizes())["responseBodySize"] for r in mine]
+    if os.environ.get("WS_FILES_SHOW"):
+        print("\n".join(f"Chromium fetched {r.status} {n:>9,} {r.url[len(url):]}" for r, n in zip(mine, sizes)))
+    return [(FILES, {"messages": len(mine), "bytes": sum(sizes)})]
 
 
 async def _position(page, z):

@@ -1,11 +1,12 @@
 """Is the protocol client faithful? The same actions through Debian's Chromium and through scripts/protocol_client.py,
-on one server, compared by the server's work each causes: messages and bytes it sends, per script run.
+on one server, compared by the server's work each causes: messages and bytes it sends, per script run, and the
+files the page fetches over HTTP beside its websocket as it loads (requests and bytes; Streamlit's own bundle left out).
 
     python bench/ws_fidelity.py [--only explorer lesson ...] [--url URL] [--show]
 
 The actions are those of bench/classroom_ws.py: the explorer's page load and click, the lesson's page load and
-Next, the ELBO lab's page load and new digit, and the Train page's start and polls (each of its live fragments'
-first timed rerun once the training has run a few seconds). Before each pair a throwaway tab does the same, so
+Next, the ELBO lab's page load and new digit, the Latent size page's and the Class board's loads, and the Train
+page's start and polls (each of its live fragments' first timed rerun once the training has run a few seconds). Before each pair a throwaway tab does the same, so
 both measured tabs find the server's caches warm; the Train pair runs side by side, two trainings at once, so
 that both have trained as far when their polls are compared. Chromium's runs are read from its websocket
 frames (bench/ws_actions.BrowserRuns). Prints a table and exits non-zero if any pair differs by more than 5%.
@@ -19,7 +20,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.ws_actions import ACTIONS, browser_action, client_action  # noqa: E402
+from bench.ws_actions import ACTIONS, FILES, browser_action, client_action  # noqa: E402
 from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, app_server  # noqa: E402
 
 TOLERANCE = 0.05
@@ -30,7 +31,8 @@ def compare(name, browser_runs, client_runs):
     for (label, b), (_, c) in zip(browser_runs, client_runs):
         for what in ("messages", "bytes"):
             diff = abs(b[what] - c[what]) / max(b[what], 1)
-            rows.append((f"{name}: {label}", what, b[what], c[what], diff))
+            rows.append((f"{name}: {label}", "requests" if label == FILES and what == "messages" else what,
+                         b[what], c[what], diff))
     return rows
 
 

@@ -5,6 +5,7 @@ that page's action with a pause before each, as a class does; and what they meas
   lesson    next: the lesson's Next button, back to the first step with Previous after the last
   elbo_lab  new digit: the "Random digit" button (every section recomputed for another test digit)
   train     poll: the Train page's timed reruns while this tab's own training runs (one such tab at most)
+  latent_size, class_board  nothing: the student reads the page (a class opens them by link too)
   browser   a student training in their own browser: Start on the Train page (the server sends the run and its first
             weights), then on the explorer with their live model, clicking; every --epoch seconds the report a
             browser sends at an epoch's end (ui/assets/train_controller.js), new weights included
@@ -21,9 +22,11 @@ import numpy as np
 from streamlit.proto.Common_pb2 import StringArray
 
 from scripts.protocol_client import Tab, TabError
+from scripts.protocol_files import count_http, fetch_files
 
 ACTION = {"explorer": "click", "lesson": "next", "elbo_lab": "new digit", "train": "poll", "browser": "click"}
-PAGE = {"explorer": "explorer", "lesson": "", "elbo_lab": "elbo_lab", "train": "train", "browser": "train"}
+PAGE = {"explorer": "explorer", "lesson": "", "elbo_lab": "elbo_lab", "train": "train", "browser": "train",
+        "latent_size": "latent_size", "class_board": "class_board"}
 LESSON_STEPS = 6
 
 
@@ -39,6 +42,7 @@ class Student:
     reconnects: int = 0
     notices: list = field(default_factory=list)
     restarts: int = 0
+    loads: list = field(default_factory=list)  # per page load: {"ws": bytes of its run, "files": bytes, "requests"}
 
 
 async def act(tab: Tab, s: Student, rng: random.Random, step: int):
@@ -86,15 +90,21 @@ async def attend(url: str, s: Student, rng: random.Random, t0: float, until: flo
     """One student's session: arrive, load the page, act with pauses until `until` (perf_counter)."""
     await asyncio.sleep(max(0.0, t0 + s.arrive - time.perf_counter()))
     tab = Tab(url, PAGE[s.kind])
+    counted = count_http(tab)
     training = None
     try:
-        s.runs.append(("load", (await tab.open()).ms))
+        run = await tab.open()
+        s.runs.append(("load", run.ms))
+        await fetch_files(tab)  # what the browser fetches beside the websocket: the relay's code, images
+        s.loads.append({"ws": run.bytes, "files": counted["bytes"], "requests": counted["requests"]})
         if s.kind == "browser":  # Start trains in this browser; then the explorer, on the live model
             s.runs.append(("start", (await tab.click("train_start", "start")).ms))
             training = BrowserTraining(tab, epoch_s, rng)
             s.runs.append(("load", (await tab.goto("explorer")).ms))
         s.loaded = True
         step = 0
+        while time.perf_counter() < until and s.kind not in ACTION:  # a page only read
+            await asyncio.sleep(min(1.0, until - time.perf_counter()))
         while time.perf_counter() < until:
             await asyncio.sleep(rng.uniform(*think))
             if time.perf_counter() >= until:
