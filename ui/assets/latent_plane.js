@@ -105,6 +105,24 @@ function drawPoints(ctx, model, view, hidden) {
   ctx.globalAlpha = 1;
 }
 
+// Each shown class's name at the median of its codes, so that the map reads without telling colours apart.
+function drawClassNames(ctx, model, view, hidden) {
+  const { mu, labels, header } = model;
+  ctx.font = "bold 15px sans-serif"; ctx.textAlign = "center"; ctx.lineWidth = 4; ctx.lineJoin = "round";
+  for (let k = 0; k < 10; k++) {
+    if (hidden.has(k)) continue;
+    const z1 = [], z2 = [];
+    for (let i = 0; i < header.n; i++) if (labels[i] === k) { z1.push(mu[2 * i]); z2.push(mu[2 * i + 1]); }
+    if (!z1.length) continue;
+    const median = (v) => v.sort((a, b) => a - b)[v.length >> 1];
+    const [px, py] = view.clamp(...view.toPx(median(z1), median(z2)));
+    const name = header.classes ? String(header.classes[k]) : String(k);
+    ctx.strokeStyle = "#fff"; ctx.strokeText(name, px, py + 5);
+    ctx.fillStyle = "#000"; ctx.fillText(name, px, py + 5);
+  }
+  ctx.lineWidth = 1;
+}
+
 // Decoded digits on a grid over the plot (Kingma & Welling 2014, figure 4), drawn in the map's own coordinates.
 // "uniform": n x n equal cells filling the view. "prior": cells centred on the prior's quantiles (header.quantiles),
 // each holding the same prior mass, so they are small near 0 and wide in the tails; each digit is a square
@@ -179,6 +197,7 @@ function drawMap(canvas, model, view, hidden, gridMode) {
   drawAxes(ctx, view, model.header.axes);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
+  drawClassNames(ctx, model, view, hidden);
   if (model.header.mine) drawMine(ctx, view, model.header.mine, model.header.item);
   ctx.strokeStyle = "#999";
   ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);

@@ -107,6 +107,20 @@ function setup(root, model, setStateValue) {
     setStateValue("z", pending);
   };
   const leave = () => { hoverPx = showTip(root, model, view, -1); request(); };
+  // The keyboard's way to the same: the arrow keys move the point (Shift: five times as far), held in the view;
+  // the point goes to Python when the key is released, as a drag's does when the button is.
+  const STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+  const key = (e) => {
+    const d = STEPS[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const step = e.shiftKey ? 0.5 : 0.1, [z1, z2] = pending || root.vxZ || [0, 0];
+    pending = [Math.min(Math.max(z1 + d[0] * step, x0), x1), Math.min(Math.max(z2 + d[1] * step, y0), y1)];
+    request();
+  };
+  const keyUp = (e) => { if (STEPS[e.key]) setStateValue("z", pending || root.vxZ); };
+  overlay.addEventListener("keydown", key);
+  overlay.addEventListener("keyup", keyUp);
   overlay.addEventListener("pointerdown", down);
   overlay.addEventListener("pointermove", move);
   overlay.addEventListener("pointerup", up);
@@ -139,6 +153,8 @@ function setup(root, model, setStateValue) {
     overlay.removeEventListener("pointermove", move);
     overlay.removeEventListener("pointerup", up);
     overlay.removeEventListener("pointerleave", leave);
+    overlay.removeEventListener("keydown", key);
+    overlay.removeEventListener("keyup", keyUp);
   };
 }
 
