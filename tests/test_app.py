@@ -27,8 +27,8 @@ def test_a_checkpoint_deleted_after_the_listing_is_left_out(monkeypatch):
     """Another session's scratch run can be saved and deleted between checkpoints/ being listed and each file being
     read: the pages that list checkpoints still draw, without it. (Seen in CI: the Train page crashed on it.)"""
     import ui.models
-    real = ui.models.list_checkpoints
-    monkeypatch.setattr(ui.models, "list_checkpoints", lambda root: real(root) + ["deleted-meanwhile"])
+    real = ui.models._files
+    monkeypatch.setattr(ui.models, "_files", lambda: {**real(), "deleted-meanwhile": 0.0})
     assert "deleted-meanwhile" not in ui.models.checkpoint_names() and "bce" in ui.models.checkpoint_names()
     for page in ("train", "latent_map", "elbo_lab"):
         at = AppTest.from_file(str(ROOT / "app_pages" / page / "page.py"), default_timeout=120).run()

@@ -5,8 +5,9 @@ import streamlit as st
 from app_pages.start_here.data import BETA_MODELS, PAIRS, posterior, samples, spread
 from app_pages.start_here.figures import image_grid, map_with_samples, posterior_figure
 from app_pages.start_here.nav import go_deeper, lesson_dataset
-from ui.models import checkpoint, encoded_test_set
+from ui.models import checkpoint, encoded_test_set, stamp
 from ui.navigation import script
+from vae.datasets import DATASETS
 
 LATENT_MAP = script("latent_map")
 N_SAMPLES = 16
@@ -18,6 +19,16 @@ def plural(dataset) -> str:
 
 def named(dataset) -> dict:
     return {"classes": dataset.classes, "item": dataset.item}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def code_map(name: str, file_stamp: float, seed: int | None, height: int, font: int, dataset: str):
+    """The map of `name`'s 10,000 test codes, with its prior samples for `seed` (None: none), named as `dataset`'s
+    classes. Building it costs more than the rest of the step, and it is the same for every student who sees it:
+    built once, shared (st.plotly_chart only reads it)."""
+    enc = encoded_test_set(name)
+    z = np.zeros((0, 2)) if seed is None else samples(name, N_SAMPLES, seed)["z"]
+    return map_with_samples(enc["mu"], enc["label"], z, height, font, **named(DATASETS[dataset]))
 
 
 def autoencoder_step(size: dict):
@@ -37,16 +48,16 @@ def autoencoder_step(size: dict):
         st.metric("Code range of z₁ (latent units)", f"{lo[0]:.0f} to {hi[0]:.0f}")
         st.metric("Code range of z₂ (latent units)", f"{lo[1]:.0f} to {hi[1]:.0f}")
     with chart:
-        fig = map_with_samples(enc["mu"], enc["label"], np.zeros((0, 2)), size["height"], size["font"], **named(dataset))
+        fig = code_map(name, stamp(name), None, size["height"], size["font"], dataset.name)
         st.plotly_chart(fig, key="start_here_ae_map")
     go_deeper(LATENT_MAP, "the latent map of every shipped model")
 
 
 def _model_column(name: str, title: str, seed: int, size: dict):
     st.subheader(title)
-    enc, drawn = encoded_test_set(name), samples(name, N_SAMPLES, seed)
+    drawn = samples(name, N_SAMPLES, seed)
     st.metric("Test codes inside the prior's 2σ circle", f"{100 * spread(name)['inside_2sd']:.0f}%")
-    fig = map_with_samples(enc["mu"], enc["label"], drawn["z"], size["height"], size["font"], **named(lesson_dataset()))
+    fig = code_map(name, stamp(name), seed, size["height"], size["font"], lesson_dataset().name)
     st.plotly_chart(fig, key=f"start_here_map_{name}")
     st.caption("The crosses above, z ~ N(0, I), decoded:")
     st.plotly_chart(image_grid(drawn["images"], 8, size["grid"] // 2), key=f"start_here_samples_{name}")
