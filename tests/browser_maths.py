@@ -30,14 +30,15 @@ function unflatten(config, flat) {
 }
 const tasks = {
   // loss terms, every gradient (in PyTorch's layout and order) and the weights after one Adam step
-  async step({ backend, config, weights, x, eps, L, B, kl_weight, free_bits, lr }) {
+  async step({ backend, config, weights, x, eps, L, B, kl_weight, free_bits, lr, labels }) {
     await tf.setBackend(backend);
     const model = new model_js.VAE(config, unflatten(config, floats(weights)));
     const params = model.parameters();
     let terms;
     const { grads } = tf.variableGrads(() => {
       const images = tf.tensor2d(floats(x), [B, 784]), noise = tf.tensor3d(floats(eps), [L, B, config.latent_dim]);
-      terms = losses.elbo_terms(images, model.forward(images, noise), config, kl_weight, free_bits);
+      const y = labels ? model_js.one_hot(labels) : null;
+      terms = losses.elbo_terms(images, model.forward(images, noise, y), config, kl_weight, free_bits);
       [terms.loss, terms.recon, terms.kl].forEach((t) => tf.keep(t));
       return terms.objective;
     }, params);

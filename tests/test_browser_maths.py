@@ -1,6 +1,7 @@
 """The browser's maths (vae/*.js on TensorFlow.js, in a Chromium worker) against PyTorch's (vae/*.py): for the same
 weights, batch and noise, the loss terms and every gradient agree within 1e-5 (relative), and one Adam step within
-1e-5, on the WebAssembly backend the Train page uses and on the CPU backend it falls back to."""
+1e-5, on the WebAssembly backend the Train page uses and on the CPU backend it falls back to; for the conditional
+model too, given the batch's labels."""
 import copy
 import math
 import re
@@ -15,7 +16,7 @@ from conftest import ROOT
 from scripts.browser_trainer import train_in_browser
 from vae.config import TrainConfig, VAEConfig, to_dict
 from vae.losses import elbo_terms
-from vae.model import VAE
+from vae.model import VAE, one_hot
 from vae.serve.browser_files import CODE
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.trainer import build_model, divergence, evaluate, kl_weight_at, lr_at
@@ -30,6 +31,8 @@ CASES = {  # name: (model, L, kl_weight, free_bits, binarized)
     "notes": ("notes", 1, 1.0, 0.0, False),
     "autoencoder": ("ae", 1, 1.0, 0.0, False),
     "latent-8": ("bce-z8", 1, 1.0, 1.0, False),
+    "conditional": ("seed-conditional", 1, 1.0, 0.0, False),
+    "conditional-trained-free-bits-L2": ("cvae", 2, 1.0, 1.0, False),
 }
 B, LR = 64, 3e-3
 
@@ -42,8 +45,8 @@ def harness(training_browser, app_url):
 
 
 def model_for(which: str):
-    if which == "seed":
-        return build_model(VAEConfig(), 0)
+    if which.startswith("seed"):
+        return build_model(VAEConfig(conditional=which == "seed-conditional"), 0)
     return load_checkpoint(CHECKPOINT_DIR / f"{which}.safetensors").model
 
 
@@ -51,17 +54,19 @@ def flat(tensors) -> np.ndarray:
     return np.concatenate([t.detach().numpy().ravel() for t in tensors]).astype(np.float32)
 
 
-def pytorch(model, x, eps, kl_weight, free_bits, dtype=torch.float32):
-    """vae.losses.elbo_terms on a copy of `model` in `dtype`, with the reparameterization noise given: the terms and
-    every parameter's gradient (float64 arrays, in the state_dict's order)."""
+def pytorch(model, x, eps, kl_weight, free_bits, dtype=torch.float32, labels=None):
+    """vae.losses.elbo_terms on a copy of `model` in `dtype`, with the reparameterization noise given (and the
+    labels, for a conditional model): the terms and every parameter's gradient (float64 arrays, in the state_dict's
+    order)."""
     model = copy.deepcopy(model).to(dtype).train()
     for p in model.parameters():
         p.requires_grad_(True)
     x, eps = x.to(dtype), eps.to(dtype)
-    mu, logvar = model.encode(x)
+    y = one_hot(labels).to(dtype) if model.config.conditional else None
+    mu, logvar = model.encode(x, y)
     z = mu + torch.exp(0.5 * logvar) * eps if model.config.variational else mu.expand(eps.shape[0], *mu.shape)
-    terms = elbo_terms(x, {"mu": mu, "logvar": logvar, "z": z, "logits": model.decode(z)}, model.config, kl_weight,
-                       free_bits)
+    terms = elbo_terms(x, {"mu": mu, "logvar": logvar, "z": z, "logits": model.decode(z, y)}, model.config,
+                       kl_weight, free_bits)
     terms["objective"].backward()
     return {k: v.item() for k, v in terms.items()}, [p.grad.double().numpy() for p in model.parameters()]
 
@@ -87,16 +92,17 @@ def test_loss_gradients_and_adam_step_match_pytorch(harness, mnist, case, backen
     which, L, kl_weight, free_bits, binarized = CASES[case]
     model = model_for(which)
     gen = torch.Generator().manual_seed(7)
-    x = mnist.x_train[:B]
+    x, labels = mnist.x_train[:B], mnist.y_train[:B]
     if binarized:
         x = torch.bernoulli(x, generator=gen)
     eps = torch.randn((L, B, model.config.latent_dim), generator=gen)
     weights = flat(model.state_dict().values())
     got = harness.call("step", backend=backend, config=to_dict(model.config), weights=encode(weights), x=encode(x),
-                       eps=encode(eps), L=L, B=B, kl_weight=kl_weight, free_bits=free_bits, lr=LR)
+                       eps=encode(eps), L=L, B=B, kl_weight=kl_weight, free_bits=free_bits, lr=LR,
+                       labels=labels.tolist() if model.config.conditional else None)
     assert got["backend"] == backend
-    terms, grads = pytorch(model, x, eps, kl_weight, free_bits)
-    _, exact = pytorch(model, x, eps, kl_weight, free_bits, torch.float64)
+    terms, grads = pytorch(model, x, eps, kl_weight, free_bits, labels=labels)
+    _, exact = pytorch(model, x, eps, kl_weight, free_bits, torch.float64, labels)
     for key in ("loss", "recon", "kl"):
         assert got[key] == pytest.approx(terms[key], rel=1e-5, abs=1e-6), key
 
@@ -149,20 +155,23 @@ def test_schedules_and_divergence_match_the_trainer(harness):
     assert got["kl_weight"][-1] == 1.0
 
 
-def test_a_browser_run_scores_in_pytorch_what_the_browser_reported(training_browser, app_url, mnist):
+@pytest.mark.parametrize("conditional", [False, True], ids=["vae", "cvae"])
+def test_a_browser_run_scores_in_pytorch_what_the_browser_reported(training_browser, app_url, mnist, conditional):
     """One epoch in the Train page's worker: PyTorch's evaluate on the weights it returns gives the test loss the
-    browser measured (both on vae.trainer's fixed noise), and the run learned (PyTorch's 1-epoch loss is ~191)."""
+    browser measured (both on vae.trainer's fixed noise), and the run learned (PyTorch's 1-epoch loss is ~191). The
+    conditional model is trained and scored with the images' labels (its 1-epoch loss in PyTorch: ~163)."""
+    config = VAEConfig(conditional=conditional)
     context = training_browser.new_context()
-    result = train_in_browser(context.new_page(), app_url, VAEConfig(), TrainConfig(epochs=1, seed=3))
+    result = train_in_browser(context.new_page(), app_url, config, TrainConfig(epochs=1, seed=3))
     context.close()
     assert result["end"]["kind"] == "done" and result["backend"] == "wasm", result["end"]
-    model = VAE(VAEConfig())
+    model = VAE(config)
     flat, at, state = torch.from_numpy(result["weights"]), 0, {}
     for name, p in model.state_dict().items():
         state[name] = flat[at:at + p.numel()].reshape(p.shape)
         at += p.numel()
     model.load_state_dict(state)
-    reported, scored = result["epochs"][-1], evaluate(model, mnist.x_test)
+    reported, scored = result["epochs"][-1], evaluate(model, mnist.x_test, labels=mnist.y_test)
     for key in ("loss", "recon", "kl"):
         assert scored[key] == pytest.approx(reported[f"test_{key}"], rel=1e-5), key
     assert scored["loss"] < 200

@@ -25,7 +25,7 @@ def saved(tmp_path, config=VAEConfig(), name="m"):
 
 
 @pytest.mark.parametrize("config", [VAEConfig(), VAEConfig(latent_dim=7, likelihood="mse", sigma=0.2, beta=2.0),
-                                    VAEConfig(likelihood="notes")])
+                                    VAEConfig(likelihood="notes"), VAEConfig(conditional=True)])
 def test_round_trip_is_bit_exact(tmp_path, config):
     model, path = saved(tmp_path, config)
     ckpt = load_checkpoint(path)

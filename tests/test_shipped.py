@@ -46,11 +46,12 @@ def test_readme_metrics_reproduce(datasets, name):
     assert f"--epochs {ckpt.train_config.epochs}" in command
     assert ("--binarize" in command) == ckpt.train_config.binarize
     assert ("--autoencoder" in command) == (not ckpt.config.variational)
+    assert ("--conditional" in command) == ckpt.config.conditional
     assert (f"--latent-dim {ckpt.config.latent_dim}" in command) == (ckpt.config.latent_dim != 2)
     assert (f"--beta {ckpt.config.beta:g}" in command) == (ckpt.config.beta != 1)
     assert ("--free-bits 0" in command) == (ckpt.train_config.free_bits == 0)
     assert (f"--iwae-images {ckpt.metrics.get('iwae_images', 0):g}" in command) == ("test_iwae_nll" in ckpt.metrics)
-    got = evaluate(ckpt.model, eval_targets(data, ckpt.train_config))
+    got = evaluate(ckpt.model, eval_targets(data, ckpt.train_config), labels=data.y_test)  # (a conditional model's)
     digits = 2 if ckpt.config.likelihood != "notes" else 4
     assert [round(got[k], digits) for k in ("loss", "recon", "kl")] == [loss, recon, kl]
     assert got["loss"] == pytest.approx(ckpt.metrics["test_loss"], abs=1e-4)

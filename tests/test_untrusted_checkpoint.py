@@ -1,7 +1,8 @@
 """Checkpoint bytes, mutated structurally: the header's JSON with any node replaced by a JSON value of any type,
 removed, nested deep or given a duplicated key; offsets, dtypes and shapes changed; every metadata field and every
 config field given values of every type; the length field and the file cut. load_checkpoint returns a checkpoint
-that decodes to finite images, or refuses with its own CheckpointError."""
+that decodes to finite images, or refuses with its own CheckpointError. Each for a plain VAE's file and a conditional
+one's (whose config says `conditional`: a flag flipped either way no longer matches its weights)."""
 import json
 import struct
 
@@ -11,18 +12,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract import JSON, SETTINGS, within_contract
-from vae.config import TrainConfig, VAEConfig, to_dict
+from vae.config import TrainConfig, VAEConfig
+from vae.model import one_hot
 from vae.serve.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from vae.trainer import build_model
 
 TINY = VAEConfig(encoder_hidden=(3,), head_hidden=2, decoder_hidden=(4,))  # 5 kB of weights: fast to parse
+TINY_CONDITIONAL = VAEConfig(encoder_hidden=(3,), head_hidden=2, decoder_hidden=(4,), conditional=True)
 META_KEYS = ("format", "config", "train_config", "metrics", "history", "data_sha256")
 
 
-@pytest.fixture(scope="module")
-def valid(tmp_path_factory) -> bytes:
+@pytest.fixture(scope="module", params=[TINY, TINY_CONDITIONAL], ids=["vae", "cvae"])
+def valid(tmp_path_factory, request) -> bytes:
     path = tmp_path_factory.mktemp("ckpt") / "tiny.safetensors"
-    save_checkpoint(path, build_model(TINY, 0), TrainConfig(epochs=2), {"test_loss": 150.0},
+    save_checkpoint(path, build_model(request.param, 0), TrainConfig(epochs=2), {"test_loss": 150.0},
                     [{"epoch": 1, "test_loss": 151.0}], "ab" * 32)
     return path.read_bytes()
 
@@ -60,8 +63,9 @@ DELETE = object()
 def assert_contract(blob: bytes):
     ckpt = within_contract(load_checkpoint, CheckpointError, blob)
     if ckpt is not None:  # accepted: it must work on a page
+        y = one_hot(torch.arange(3)) if ckpt.config.conditional else None
         with torch.no_grad():
-            images = ckpt.model.decode_images(torch.zeros(3, ckpt.config.latent_dim))
+            images = ckpt.model.decode_images(torch.zeros(3, ckpt.config.latent_dim), y)
         assert images.shape == (3, 28, 28) and torch.isfinite(images).all()
 
 
@@ -87,7 +91,7 @@ def test_every_metadata_field_of_every_type(valid, data, key, raw):
 @given(data=st.data(), which=st.sampled_from(["config", "train_config"]))
 def test_every_config_field_of_every_type(valid, data, which):
     header, weights = split(valid)
-    fields = to_dict(TINY if which == "config" else TrainConfig())
+    fields = json.loads(header["__metadata__"][which])
     fields[data.draw(st.sampled_from(sorted(fields)))] = data.draw(JSON)
     header["__metadata__"][which] = json.dumps(fields)
     assert_contract(join(json.dumps(header), weights))

@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ui.models import checkpoint, images, labelled
 from vae.serve.checkpoint import Checkpoint, CheckpointError, checkpoint_bytes, checkpoint_path, save_checkpoint
 from vae.config import TrainConfig, VAEConfig
-from vae.model import VAE
+from vae.model import VAE, one_hot
 from vae.trainer import build_model
 from vae.serve.slots import TrainingSlots
 from vae.serve.worker import TrainingWorker
@@ -159,6 +159,7 @@ def live_model() -> VAE | None:
 def live_encoding() -> dict:
     """The test set encoded by this session's model as it is now (not cached: it changes as it trains)."""
     data = images(current().cfg.dataset)
-    mu, _ = live_model().encode(data.x_test)
+    model = live_model()
+    mu, _ = model.encode(data.x_test, one_hot(data.y_test) if model.config.conditional else None)
     enc = {"mu": mu.numpy(), "label": data.y_test.numpy(), "step": current().last_step()}
     return labelled(enc, current().cfg.dataset)

@@ -37,6 +37,7 @@ export async function load_dataset(files, progress = () => {}) {
   return {
     n_train, n_test,
     x_train: train.subarray(0, n_train * 784),  // each file: the images (n x 784 bytes), then the n labels
+    y_train: train.subarray(n_train * 784),
     x_test, y_test: test.subarray(n_test * 784),
     x_test_binarized: binarized && Float32Array.from(binarized),
     eval_noise: noise && new Float32Array(noise.buffer, noise.byteOffset, noise.length / 4),
@@ -60,6 +61,11 @@ export function batch_of(images, order, from, to) {
     for (let j = 0; j < 784; j++) out[target + j] = PIXEL[images[source + j]];
   }
   return out;
+}
+
+// The labels of the images order[from..to) (B,), the classes a conditional model is given with them
+export function labels_of(labels, order, from, to) {
+  return Int32Array.from(order.subarray(from, to), (k) => labels[k]);
 }
 
 // Dynamic binarization: each pixel becomes 1 with probability equal to its grey level

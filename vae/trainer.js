@@ -4,8 +4,9 @@
 // (vae/generator.js), and the test set is scored on the noise vae.trainer.evaluate draws, which the server sends, so
 // that the same weights score the same in the browser and in PyTorch.
 import { elbo_terms } from "./losses.js";
-import { batch_of, binarize } from "./data.js";
+import { batch_of, binarize, labels_of } from "./data.js";
 import { Generator } from "./generator.js";
+import { one_hot } from "./model.js";
 
 // Linear warm-up, then a cosine decay down to lr * final_lr_frac at the last step
 export function lr_at(step, total_steps, steps_per_epoch, cfg) {
@@ -87,15 +88,17 @@ export function flat_values(tensors, out = null) {
 }
 
 // Test-set averages of the loss terms, on the fixed noise `eps` (1, n, D) that vae.trainer.evaluate draws
-export function evaluate(model, x_test, eps, batch_size) {
+// (labels: the test images' classes (n,), which a conditional model is given with them)
+export function evaluate(model, x_test, eps, batch_size, labels = null) {
   const n = x_test.length / 784, totals = { loss: 0, recon: 0, kl: 0 };
   for (let i = 0; i < n; i += batch_size) {
     const b = Math.min(batch_size, n - i);
     const values = tf.tidy(() => {
       const xb = tf.tensor2d(x_test.subarray(i * 784, (i + b) * 784), [b, 784]);
+      const y = model.config.conditional ? one_hot(labels.subarray(i, i + b)) : null;
       const noise = tf.tensor3d(eps.subarray(i * model.config.latent_dim, (i + b) * model.config.latent_dim),
                                 [1, b, model.config.latent_dim]);
-      const terms = elbo_terms(xb, model.forward(xb, noise), model.config);
+      const terms = elbo_terms(xb, model.forward(xb, noise, y), model.config);
       return tf.stack([terms.loss, terms.recon, terms.kl]);
     });
     const [loss, recon, kl] = values.dataSync();
@@ -141,6 +144,7 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
         return;
       }
       let xb = batch_of(data.x_train, order, i, Math.min(n, i + cfg.batch_size));
+      const yb = model.config.conditional ? labels_of(data.y_train, order, i, Math.min(n, i + cfg.batch_size)) : null;
       if (cfg.binarize) xb = binarize(xb, gen);
       const b = xb.length / 784, lr = lr_at(state.step, total_steps, steps_per_epoch, cfg);
       const eps = gen.randn(cfg.mc_samples * b * model.config.latent_dim);
@@ -149,7 +153,7 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
         const noise = tf.tensor3d(eps, [cfg.mc_samples, b, model.config.latent_dim]);
         let terms;
         const { grads } = tf.variableGrads(() => {
-          terms = elbo_terms(x, model.forward(x, noise), model.config,
+          terms = elbo_terms(x, model.forward(x, noise, yb && one_hot(yb)), model.config,
                              kl_weight_at(state.step, steps_per_epoch, cfg), cfg.free_bits);
           [terms.loss, terms.recon, terms.kl].forEach((t) => tf.keep(t));
           return terms.objective;
@@ -184,7 +188,7 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
               samples_per_s: state.seen / (state.elapsed - state.eval_time), elapsed: state.elapsed, total_steps };
     }
     const t_eval = performance.now();
-    const test = evaluate(model, x_test, data.eval_noise, cfg.eval_batch_size);
+    const test = evaluate(model, x_test, data.eval_noise, cfg.eval_batch_size, data.y_test);
     state.eval_time += (performance.now() - t_eval) / 1000;
     state.elapsed = elapsed();
     state.position = 0;

@@ -7,7 +7,7 @@
 // "labels" (of the mapped test images), "history" (a reopened run's), "started", "steps" (per-step metrics, a few
 // times a second), "frame" (a latent map), "epoch", "weights" (at each epoch's end, and when the run ends with how it
 // ended), "error". Everything is also kept in IndexedDB (run_store.js).
-import { VAE, state_dict_layers } from "../model.js";
+import { VAE, one_hot, state_dict_layers } from "../model.js";
 import { Adam, fresh_state, train } from "../trainer.js";
 import { load_dataset } from "../data.js";
 import * as store from "./run_store.js";
@@ -66,7 +66,8 @@ function unflatten(model_layers, flat) {  // the reverse, by the layer sizes the
 function frame(step, epoch) {  // the first test images' posterior means, the map the page draws
   const mu = tf.tidy(() => {
     const x = tf.tensor2d(job.data.x_test.subarray(0, FRAME_DIGITS * 784), [FRAME_DIGITS, 784]);
-    return job.model.encode(x).mu.slice([0, 0], [-1, 2]);
+    const y = job.model.config.conditional ? one_hot(job.data.y_test.subarray(0, FRAME_DIGITS)) : null;
+    return job.model.encode(x, y).mu.slice([0, 0], [-1, 2]);
   });
   const out = { step, epoch, mu: mu.dataSync().slice() };
   mu.dispose();

@@ -20,7 +20,7 @@ import weakref
 import torch
 
 from vae.config import TrainConfig, from_dict, to_dict
-from vae.model import VAE
+from vae.model import VAE, one_hot
 from vae.serve.metric_log import MetricLog
 
 # Up to this batch size the child trains on one thread. Measured on 2 cores (samples/s, one thread vs two): batch
@@ -40,8 +40,9 @@ def _context():
 
 
 @torch.no_grad()
-def _frame(model: VAE, x_test, step: int, epoch: float) -> dict:
-    mu, _ = model.eval().encode(x_test[:FRAME_DIGITS])
+def _frame(model: VAE, data, step: int, epoch: float) -> dict:
+    y = one_hot(data.y_test[:FRAME_DIGITS]) if model.config.conditional else None  # q(z|x, y): with its own class
+    mu, _ = model.eval().encode(data.x_test[:FRAME_DIGITS], y)
     model.train()
     return {"step": step, "epoch": epoch, "mu": mu.numpy().astype("float32")}
 
@@ -68,10 +69,10 @@ def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path, limit)
         model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
         cfg = from_dict(TrainConfig, cfg)
         frame_every = max(1, math.ceil(len(data.x_train) / cfg.batch_size) // FRAMES_PER_EPOCH)
-        conn.send(("frame", _frame(model, data.x_test, 0, 0.0)))
+        conn.send(("frame", _frame(model, data, 0, 0.0)))
         for m in train(model, data, cfg, stop):
             if m["kind"] == "step" and m["step"] % frame_every == 0:
-                conn.send(("frame", _frame(model, data.x_test, m["step"], m["epoch"])))
+                conn.send(("frame", _frame(model, data, m["step"], m["epoch"])))
                 conn.send(("weights", _weights(model)))
             if m["kind"] not in ("step", "epoch"):
                 conn.send(("weights", _weights(model)))
