@@ -3,6 +3,7 @@
 // "stopped", "diverged"). What differs is said where it differs: the random draws come from a Generator
 // (vae/generator.js), and the test set is scored on the noise vae.trainer.evaluate draws, which the server sends, so
 // that the same weights score the same in the browser and in PyTorch.
+import { kl_per_dimension } from "./collapse.js";
 import { elbo_terms } from "./losses.js";
 import { batch_of, binarize, labels_of } from "./data.js";
 import { Generator } from "./generator.js";
@@ -87,10 +88,18 @@ export function flat_values(tensors, out = null) {
   return out;
 }
 
-// Test-set averages of the loss terms, on the fixed noise `eps` (1, n, D) that vae.trainer.evaluate draws
+// Each latent dimension's KL to the prior, averaged over the batch (D,), as trainer.py's kl_dimensions: zeros for a
+// plain autoencoder, which has no KL
+export function kl_dimensions(out, config) {
+  return config.variational ? kl_per_dimension(out.mu, out.logvar) : tf.zeros([config.latent_dim]);
+}
+
+// Test-set averages of the loss terms and of each dimension's KL, on the fixed noise `eps` (1, n, D) that
+// vae.trainer.evaluate draws
 // (labels: the test images' classes (n,), which a conditional model is given with them)
 export function evaluate(model, x_test, eps, batch_size, labels = null) {
-  const n = x_test.length / 784, totals = { loss: 0, recon: 0, kl: 0 };
+  const n = x_test.length / 784, totals = { loss: 0, recon: 0, kl: 0 }, D = model.config.latent_dim;
+  const kl_dims = new Float64Array(D);
   for (let i = 0; i < n; i += batch_size) {
     const b = Math.min(batch_size, n - i);
     const values = tf.tidy(() => {
@@ -98,16 +107,19 @@ export function evaluate(model, x_test, eps, batch_size, labels = null) {
       const y = model.config.conditional ? one_hot(labels.subarray(i, i + b)) : null;
       const noise = tf.tensor3d(eps.subarray(i * model.config.latent_dim, (i + b) * model.config.latent_dim),
                                 [1, b, model.config.latent_dim]);
-      const terms = elbo_terms(xb, model.forward(xb, noise, y), model.config);
-      return tf.stack([terms.loss, terms.recon, terms.kl]);
+      const out = model.forward(xb, noise, y);
+      const terms = elbo_terms(xb, out, model.config);
+      return tf.concat([tf.stack([terms.loss, terms.recon, terms.kl]), kl_dimensions(out, model.config)]);
     });
-    const [loss, recon, kl] = values.dataSync();
+    const [loss, recon, kl, ...dims] = values.dataSync();
     values.dispose();
     totals.loss += loss * b;
     totals.recon += recon * b;
     totals.kl += kl * b;
+    dims.forEach((v, u) => { kl_dims[u] += v * b; });
   }
-  return { loss: totals.loss / n, recon: totals.recon / n, kl: totals.kl / n };
+  return { loss: totals.loss / n, recon: totals.recon / n, kl: totals.kl / n,
+           kl_dims: Array.from(kl_dims, (v) => v / n) };
 }
 
 // Where a run stands: everything train() needs to go on from this exact point, and kept up to date by it at every
@@ -151,19 +163,21 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
       const numbers = tf.tidy(() => {
         const x = tf.tensor2d(xb, [b, 784]);
         const noise = tf.tensor3d(eps, [cfg.mc_samples, b, model.config.latent_dim]);
-        let terms;
+        let terms, kl_dims;
         const { grads } = tf.variableGrads(() => {
-          terms = elbo_terms(x, model.forward(x, noise, yb && one_hot(yb)), model.config,
-                             kl_weight_at(state.step, steps_per_epoch, cfg), cfg.free_bits);
+          const out = model.forward(x, noise, yb && one_hot(yb));
+          terms = elbo_terms(x, out, model.config, kl_weight_at(state.step, steps_per_epoch, cfg), cfg.free_bits);
+          kl_dims = tf.keep(kl_dimensions(out, model.config));
           [terms.loss, terms.recon, terms.kl].forEach((t) => tf.keep(t));
           return terms.objective;
         }, params);
-        const values = tf.keep(tf.stack([terms.loss, terms.recon, terms.kl]));
-        return { g: params.map((p) => tf.keep(grads[p.name])), values };
+        const values = tf.keep(tf.concat([tf.stack([terms.loss, terms.recon, terms.kl]), kl_dims]));
+        const kept = [terms.loss, terms.recon, terms.kl, kl_dims];  // kept past variableGrads: disposed once read
+        return { g: params.map((p) => tf.keep(grads[p.name])), values, kept };
       });
-      const [loss, recon, kl] = numbers.values.dataSync();
+      const [loss, recon, kl, ...kl_dims] = numbers.values.dataSync();
       flat_values(numbers.g, grad);
-      tf.dispose([numbers.g, numbers.values]);
+      tf.dispose([numbers.g, numbers.values, numbers.kept]);
       let squares = 0;
       for (let k = 0; k < grad.length; k++) squares += grad[k] * grad[k];
       const grad_norm = Math.sqrt(squares);
@@ -184,8 +198,9 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
       state.position = i + b;
       state.generator = gen.get_state();
       state.elapsed = elapsed();
-      yield { kind: "step", step: state.step, epoch: state.epoch + state.position / n, lr, loss, recon, kl, grad_norm,
-              samples_per_s: state.seen / (state.elapsed - state.eval_time), elapsed: state.elapsed, total_steps };
+      yield { kind: "step", step: state.step, epoch: state.epoch + state.position / n, lr, loss, recon, kl, kl_dims,
+              grad_norm, samples_per_s: state.seen / (state.elapsed - state.eval_time), elapsed: state.elapsed,
+              total_steps };
     }
     const t_eval = performance.now();
     const test = evaluate(model, x_test, data.eval_noise, cfg.eval_batch_size, data.y_test);
@@ -195,7 +210,7 @@ export async function* train(model, data, cfg, state, optimizer, stop) {
     state.epoch_generator = null;
     yield { kind: "epoch", step: state.step, epoch: state.epoch + 1, elapsed: state.elapsed,
             samples_per_s: state.seen / (state.elapsed - state.eval_time), test_loss: test.loss,
-            test_recon: test.recon, test_kl: test.kl };
+            test_recon: test.recon, test_kl: test.kl, test_kl_dims: test.kl_dims };
   }
   yield { kind: "done", reason: `finished ${cfg.epochs} epochs`, step: state.step };
 }

@@ -67,6 +67,7 @@ def frame_figure(frame: dict, labels: np.ndarray, height: int = 460, classes=DIG
     fig.update_xaxes(range=[-4, 4], title="z₁")
     fig.update_yaxes(range=[-4, 4], title="z₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision="frames",
-                      title=f"epoch {frame['epoch']:.2f} · step {frame['step']}",
+                      title=f"epoch {frame['epoch']:.2f} · step {frame['step']}"
+                            + (f" · z₁, z₂ of {frame['mu'].shape[1]}" if frame["mu"].shape[1] > 2 else ""),
                       legend={"title": item, "itemsizing": "constant"})
     return fig

@@ -38,12 +38,41 @@ def live_curves(steps: list, epochs: list, unit: str, key: str) -> None:
     chart(curves_data(steps, epochs, unit), key, height="content")  # taller on a phone: panels stack
 
 
+DIMS_STEPS = 50  # the bars are each dimension's KL averaged over the newest steps: one batch's is noisy
+
+
+def dims_data(steps, epochs: list, free_bits: float = 0.0) -> dict:
+    """Each latent dimension's KL to the prior, as bars in index order (so a bar that falls is a dimension switching
+    off), averaged over the last DIMS_STEPS training steps, with the test set's after the last epoch as dots."""
+    kl = steps.column("kl_dims") if len(steps) else np.empty((0, 0))
+    d = kl.shape[1] if kl.ndim == 2 else 0
+    now = kl[-DIMS_STEPS:].mean(0) if len(kl) else np.zeros(d)
+    x = list(range(1, d + 1))
+    series = [{"kind": "bars", "x": x, "y": _rounded(now), "widths": [0.7] * d, "colour": "#2ca02c", "alpha": 0.85}]
+    test = epochs[-1].get("test_kl_dims") if epochs else None
+    if test is not None and len(test) == d:
+        series.append({"x": x, "y": _rounded(test), "colour": "#1b5e20", "size": 7, "alpha": 1})
+    step = int(steps.column("step")[-1]) if len(steps) else 0
+    panel = {"title": f"KL of each latent dimension · step {step}", "xlabel": "latent dimension u", "ylabel": "nats",
+             "range": [0.3, d + 0.7, 0, None], "series": series,
+             "hlines": [{"y": free_bits, "colour": "#d62728", "dash": "dot", "text": "free bits"}] if free_bits else []}
+    return {"height": 260, "panels": [panel], "mark": step,
+            "note": f"bars: the last {DIMS_STEPS} training steps' average · dots: the test set after the last epoch"}
+
+
+def live_dims(steps, epochs: list, free_bits: float, key: str) -> None:
+    chart(dims_data(steps, epochs, free_bits), key, height="content")
+
+
 def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
-    """One latent-map frame: the first test images' posterior means on fixed axes, so frames compare."""
+    """One latent-map frame: the first test images' posterior means on fixed axes, so frames compare (of a model with
+    more than two dimensions, its first two)."""
     mu = np.asarray(frame["mu"])
     series = [{"x": _rounded(mu[labels == d, 0]), "y": _rounded(mu[labels == d, 1]), "colour": DIGIT_COLOURS[d],
                "size": 3, "alpha": 0.8} for d in range(10)]
-    panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": "z₁", "range": [-4, 4, -4, 4],
+    more = f" · z₁, z₂ of {mu.shape[1]}" if mu.shape[1] > 2 else ""
+    panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}{more}", "xlabel": "z₁",
+             "range": [-4, 4, -4, 4],
              "square": True, "series": series}
     legend = [{"name": name, "colour": DIGIT_COLOURS[d]} for d, name in enumerate(classes)]
     chart({"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, key, height=480)

@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages.train.browser import browser_panel, start_in_browser_button
 from app_pages.train.sections import idle_panel, live_frame, live_panel
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint_names, dataset_of, info
+from ui.models import checkpoint, checkpoint_names, dataset_of, info
 from ui.training import current, initial_model, max_trainings, resume, start, training_slots
 from vae.config import TrainConfig, VAEConfig
 from vae.datasets import SHIPPED
@@ -46,14 +46,26 @@ with st.expander("Settings", expanded=not running):
         st.session_state["train_dataset"] = dataset_of(warm)
     dataset = c3.selectbox("Dataset", SHIPPED, key="train_dataset", format_func=lambda d: info(d).title,
                            disabled=warm != "scratch", help="A model started from a checkpoint keeps its dataset.")
+    free_bits = c3.number_input("Free bits (nats per dimension)", 0.0, 5.0, TrainConfig.free_bits, 0.25,
+                                key="train_free_bits", help="No KL is charged for a latent dimension's first nats "
+                                "(Kingma et al. 2016): the optimiser gains nothing by switching it off. 0: off.")
+    if warm == "scratch":
+        latent_dim = c4.number_input("Latent size", 2, 32, 2, key="train_latent_dim",
+                                     help="Dimensions of z. Beyond 2 the live map shows the first two of them.")
+    else:  # a checkpoint's architecture comes with it
+        latent_dim = checkpoint(warm).config.latent_dim
+        c4.caption(f"Latent size {latent_dim}, as the checkpoint's")
+    kl_warmup = c4.number_input("KL warm-up", 0.0, 100.0, TrainConfig.kl_warmup_epochs, 0.5, key="train_kl_warmup",
+                                help="In epochs: β ramps up from 0 over this many, so the decoder learns to use z "
+                                "before the KL pulls it onto the prior. 0: off.")
 link_field(share, write_link({} if warm == "scratch" else {"checkpoint": warm}))
 
 
 def first_model():
     """The model and training settings chosen above, from scratch or from the chosen checkpoint."""
     cfg = TrainConfig(epochs=int(epochs), batch_size=batch, lr=lr, mc_samples=int(samples), seed=int(seed),
-                      binarize=binarize, dataset=dataset)
-    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta)
+                      binarize=binarize, dataset=dataset, free_bits=float(free_bits), kl_warmup_epochs=float(kl_warmup))
+    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta, latent_dim=int(latent_dim))
     return initial_model(config, cfg, None if warm == "scratch" else warm), cfg
 
 

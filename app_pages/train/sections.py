@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages.train.live_chart import live_curves, live_map
+from app_pages.train.live_chart import live_curves, live_dims, live_map
 from ui.board import JOINED
 from ui.models import images, info
 from ui.navigation import script
@@ -54,6 +54,12 @@ def _curves(steps, epochs):
     st.plotly_chart(curves_figure(steps, epochs, _unit()), key="train_curves")
 
 
+def _dims(steps, epochs, key: str):
+    """For a model of more than two dimensions, each one's KL: a class watches dimensions switch off, or stay on."""
+    if current().model.config.latent_dim > 2 and current().model.config.variational:
+        live_dims(steps, epochs, current().cfg.free_bits, key=key)
+
+
 def _unit():
     return "notes' scale" if current().model.config.likelihood == "notes" else "nats per image"
 
@@ -64,6 +70,7 @@ def live_panel():
     steps, epochs, _, snap = _merged()
     _status(snap)
     live_curves(steps, epochs, _unit(), key="train_live_curves")
+    _dims(steps, epochs, "train_live_dims")
     if not snap["running"]:
         st.rerun(scope="app")
 
@@ -103,6 +110,7 @@ def idle_panel():
     curves, frame_col = st.columns([3, 2], gap="medium")
     with curves:
         _curves(steps, epochs)
+        _dims(steps, epochs, "train_dims")
     with frame_col:
         replay_frames(frames)
     save_section()

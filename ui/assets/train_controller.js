@@ -3,7 +3,7 @@
 // components come and go with the pages, this module (imported by URL, so loaded once) and its worker stay.
 import * as store from "../../vae/serve/run_store.js";
 
-const COLUMNS = ["step", "epoch", "lr", "loss", "recon", "kl", "grad_norm", "samples_per_s", "elapsed"];
+const COLUMNS = ["step", "epoch", "lr", "loss", "recon", "kl", "kl_dims", "grad_norm", "samples_per_s", "elapsed"];
 const listeners = new Set();
 let worker = null;
 
@@ -36,7 +36,8 @@ function receive({ data: m }) {
   } else if (m.type === "loading") {
     state.loading = { bytes: m.bytes, total: m.total };
   } else if (m.type === "history") {  // a run reopened from this browser's storage: what it had drawn
-    for (const rows of m.steps) COLUMNS.forEach((c) => state.steps[c].push(...rows[c]));
+    // (a run kept before steps carried kl_dims has none: its rows get null there)
+    for (const rows of m.steps) COLUMNS.forEach((c) => state.steps[c].push(...(rows[c] || rows.step.map(() => null))));
     state.frames = m.frames.map(({ step, epoch, mu }) => ({ step, epoch, mu }));
     state.epochs = m.epochs;
   } else if (m.type === "started") {  // news for the server only when a stopped run goes on

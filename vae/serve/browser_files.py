@@ -21,7 +21,7 @@ TFJS_FILES = ("tf.min.js", "tf-backend-wasm.min.js", "tfjs-backend-wasm.wasm", "
               "tfjs-backend-wasm-threaded-simd.wasm")
 # The browser's training code, by its path in the project: ES modules that import each other by relative paths,
 # published together as one folder (the page's controller imports the worker's modules, the worker the maths)
-CODE = ("vae/generator.js", "vae/model.js", "vae/losses.js", "vae/trainer.js", "vae/data.js",
+CODE = ("vae/generator.js", "vae/model.js", "vae/losses.js", "vae/collapse.js", "vae/trainer.js", "vae/data.js",
         "vae/serve/train_worker.js", "vae/serve/run_store.js", "ui/assets/train_controller.js")
 
 

@@ -14,7 +14,7 @@ import * as store from "./run_store.js";
 
 const FRAME_DIGITS = 2000, FRAMES_PER_EPOCH = 4;  // as vae/serve/worker.py
 const POST_EVERY_MS = 200, YIELD_EVERY_MS = 50;
-const COLUMNS = ["step", "epoch", "lr", "loss", "recon", "kl", "grad_norm", "samples_per_s", "elapsed"];
+const COLUMNS = ["step", "epoch", "lr", "loss", "recon", "kl", "kl_dims", "grad_norm", "samples_per_s", "elapsed"];
 
 let job = null;  // the run this worker trains: {id, spec, model, optimizer, data, state, ...}
 let stopping = false;

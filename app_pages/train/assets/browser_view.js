@@ -37,7 +37,8 @@ function build(parent) {
       <button class="bv-button bv-resume">Resume</button></div>
       <div class="bv-message" hidden></div>
     </div>
-    <div class="bv-charts" hidden><div class="bv-curves"></div>
+    <div class="bv-charts" hidden>
+      <div class="bv-left"><div class="bv-curves"></div><div class="bv-dims" hidden></div></div>
       <div class="bv-maps"><div class="bv-map"></div>
         <label class="bv-replay" hidden><span class="bv-replay-text"></span>
         <input type="range" class="bv-slider" min="0" value="0" step="1"></label></div></div>`;
@@ -80,10 +81,30 @@ function curves_data(s) {
            note: "faint: every training step · bold: smoothed · circles: the test set after each epoch" };
 }
 
+const DIMS_STEPS = 50;  // as app_pages/train/live_chart.py
+
+// Each latent dimension's KL, as bars in index order, averaged over the last DIMS_STEPS steps (live_chart.dims_data)
+function dims_data(s) {
+  const rows = s.steps.kl_dims.slice(-DIMS_STEPS).filter((r) => r), d = s.run.spec.config.latent_dim;
+  const mean = (u) => rows.reduce((sum, r) => sum + r[u], 0) / Math.max(1, rows.length);
+  const now = Array.from({ length: d }, (_, u) => mean(u));
+  const x = Array.from({ length: d }, (_, u) => u + 1), series = [
+    { kind: "bars", x, y: rounded(now), widths: x.map(() => 0.7), colour: "#2ca02c", alpha: 0.85 }];
+  const test = s.epochs.length ? s.epochs.at(-1).test_kl_dims : null;
+  if (test && test.length === d) series.push({ x, y: rounded(test), colour: "#1b5e20", size: 7, alpha: 1 });
+  const step = s.steps.step.length ? s.steps.step.at(-1) : 0, free_bits = s.run.spec.train_config.free_bits;
+  return { height: 260, mark: step,
+           panels: [{ title: `KL of each latent dimension · step ${step}`, xlabel: "latent dimension u",
+                      ylabel: "nats", range: [0.3, d + 0.7, 0, null], series,
+                      hlines: free_bits ? [{ y: free_bits, colour: "#d62728", dash: "dot", text: "free bits" }] : [] }],
+           note: `bars: the last ${DIMS_STEPS} training steps' average · dots: the test set after the last epoch` };
+}
+
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-function map_data(frame, labels, header) {
+function map_data(frame, labels, header, d) {  // d: the latent size; of a model of more, its first two dimensions
   const classes = header.classes || DIGITS;
+  const more = d > 2 ? ` · z₁, z₂ of ${d}` : "";
   const series = classes.map((_, d) => {
     const x = [], y = [];
     for (let i = 0; i < labels.length; i++) {
@@ -94,7 +115,7 @@ function map_data(frame, labels, header) {
     return { x, y, colour: header.colours[d], size: 3, alpha: 0.8 };
   });
   return { height: 420, mark: frame.step,
-           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}`, xlabel: "z₁",
+           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}${more}`, xlabel: "z₁",
                       range: [-4, 4, -4, 4], square: true, series }],
            legend: classes.map((name, d) => ({ name, colour: header.colours[d] })) };
 }
@@ -158,6 +179,9 @@ function render(root, s, header) {
   root.dataset.frames = String(s.frames.length);
   if (!s.frames.length || !s.labels) return;
   if (s.steps.step.length) mountChart(q(".bv-curves"), curves_data(s));
+  const config = s.run.spec.config, dims = config.latent_dim > 2 && config.variational && s.steps.step.length > 0;
+  q(".bv-dims").hidden = !dims;
+  if (dims) mountChart(q(".bv-dims"), dims_data(s));
   const replay = s.status !== "running" && s.status !== "loading" && s.frames.length > 1;
   const slider = q(".bv-slider");
   q(".bv-replay").hidden = !replay;
@@ -168,7 +192,7 @@ function render(root, s, header) {
   }
   const frame = s.frames[replay ? Number(slider.value) : s.frames.length - 1];
   q(".bv-replay-text").textContent = `Latent map after step ${frame.step} (slide to step through the maps)`;
-  mountChart(q(".bv-map"), map_data(frame, s.labels, header));
+  mountChart(q(".bv-map"), map_data(frame, s.labels, header, s.run.spec.config.latent_dim));
 }
 
 async function offer(root, ctl, header, setTriggerValue) {
