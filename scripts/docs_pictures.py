@@ -22,9 +22,9 @@ DOCS = ROOT / "docs"
 PICTURES = {
     "start_here.png": ("start_here", "1366x768", "", ""),
     "latent_map.png": ("latent_map", "1366x768", "", ""),
-    "explorer.png": ("explorer", "1366x768", "z=1.2,-0.4", ""),
+    "explorer.png": ("explorer", "1366x900", "z=1.2,-0.4", ""),
     "explorer_phone.png": ("explorer", "390x844", "", ""),
-    "fashion_explorer.png": ("explorer", "1366x768", "checkpoint=fashion-bce", ""),
+    "fashion_explorer.png": ("explorer", "1366x900", "checkpoint=fashion-bce", ""),
     "train.png": ("train", "1366x1000", "", ""),
     "elbo_lab.png": ("elbo_lab", "1366x900", "digit=42", "1 · The true posterior against the encoder's guess"),
     "mse_vs_bce.png": ("mse_vs_bce", "1366x900", "", ""),
@@ -34,12 +34,20 @@ PICTURES = {
 
 
 def take(browser, url: str, name: str, out: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from scripts.screenshot import shoot  # (imports torch and the board's code: only when shooting)
     key, size, query, heading = PICTURES[name]
     width, height = map(int, size.split("x"))
-    context = browser.new_context(viewport={"width": width, "height": height})  # a session per picture
-    page = context.new_page()
-    shoot(page, url, key, out, query)
+    for attempt in (1, 2):  # a page that did not settle in time on a busy machine gets one more try, in a new session
+        context = browser.new_context(viewport={"width": width, "height": height})  # a session per picture
+        page = context.new_page()
+        try:
+            shoot(page, url, key, out, query)
+            break
+        except PlaywrightTimeout:
+            context.close()
+            if attempt == 2:
+                raise
     if heading:
         page.get_by_role("heading", name=heading).first.evaluate("(h) => h.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1500)  # figures drawn on scrolling into view
