@@ -31,7 +31,8 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
               "class_bias": [[float(v) for v in row] for row in class_bias],  # float32 values, exact in JSON
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start, "axes": None,
-              "only": None if only < 0 else only}
+              "only": None if only < 0 else only,
+              "names": False}  # no class names at the codes' medians: here every class's median is near 0
     return pack(header, [a for layer in layers for a in layer] + [enc["mu"], enc["label"]])
 
 

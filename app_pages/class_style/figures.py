@@ -21,14 +21,15 @@ def image_table(images: np.ndarray, rows, columns, key: str, cell: int = 56) -> 
                          "pixels": base64.b64encode(grey.tobytes()).decode()})
 
 
-def posterior_bars(p_y: np.ndarray, classes, truth: int | None) -> go.Figure:
-    """p(y|x) for the ten classes, one horizontal bar each, the true class (when known) outlined."""
+def posterior_bars(p_y: np.ndarray, log_px_y: np.ndarray, classes, truth: int | None) -> go.Figure:
+    """p(y|x) for the ten classes, one horizontal bar each, the true class (when known) outlined; a bar's hover
+    gives its exact p(y|x) and log p(x|y)."""
     names = [str(c) for c in classes]
-    fig = go.Figure(go.Bar(
-        x=p_y, y=names, orientation="h", marker_color=list(DIGIT_COLOURS),
+    fig = go.Figure(go.Bar(customdata=[float(v) for v in log_px_y],
+        x=[float(p) for p in p_y], y=names, orientation="h", marker_color=list(DIGIT_COLOURS),
         marker_line_color=["#000" if k == truth else "rgba(0,0,0,0)" for k in range(len(names))],
         marker_line_width=2, text=[f"{p:.3f}" for p in p_y], textposition="outside", cliponaxis=False,
-        hovertemplate="p(y = %{y} | x) = %{x:.6f}<extra></extra>"))
+        hovertemplate="p(y = %{y} | x) = %{x:.3e}<br>log p(x | y = %{y}) = %{customdata:.3f} nats<extra></extra>"))
     fig.update_layout(height=330, margin={"l": 10, "r": 40, "t": 10, "b": 30}, xaxis_range=[0, 1.12],
                       xaxis_title="p(y | x)", showlegend=False)
     fig.update_yaxes(type="category", autorange="reversed")  # MNIST's names are digits: categories, not numbers

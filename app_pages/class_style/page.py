@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages.class_style.component import payload, session_payload, style_plane
 from app_pages.class_style.sections import grid_section, own_digit, own_digit_section
+from app_pages.class_style.sections_bayes import bayes_section
 from ui.board_store import opened_entries, read_model, title
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, encoded_test_set, info
@@ -74,3 +75,5 @@ def plane_and_grid():
 plane_and_grid()
 st.divider()
 own_digit_section(own, dataset)
+st.divider()
+bayes_section(None if name in own_models else name, model, dataset, own)

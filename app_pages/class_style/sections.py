@@ -33,7 +33,7 @@ def grid_section(name: str | None, model, dataset, z, own: dict | None):
         images.append(as_every_class(model, [z]))
     columns += [str(k + 1) for k in range(STYLES)]
     images.append(styles(name, seed) if name else as_every_class(model, prior_styles(seed)))
-    image_table(np.concatenate(images, axis=1), dataset.classes, columns, key="class_style_grid")
+    image_table(np.concatenate(images, axis=1), dataset.classes, columns, key="class_style_grid", cell=64)
     st.caption(f"Columns 1-{STYLES}: z drawn from N(0, I) with seed {seed}"
                + ("; picked: the point last chosen on the plane" if z is not None else "")
                + ("; yours: the mean of q(z|x, y) of your own drawing" if columns[0] == "yours" else "") + ".")

@@ -1,0 +1,138 @@
+"""Class and style in a real Chromium: a click decodes the point for all ten classes in the browser, with PyTorch's
+pixels; a drag decodes a frame for nearly every move of the mouse or of a finger; a finger draws on the pad; and
+the page fits a phone's width."""
+import numpy as np
+import pytest
+import torch
+
+from conftest import ARTIFACTS
+from test_screens_browser import OUTSIDE
+from test_touch_browser import swipe
+from vae.model import one_hot
+from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
+
+ROOT_SEL = ".cs-root[data-painted]"  # the page's default model: the first conditional checkpoint, cvae
+
+
+def open_page(page, app_url, query=""):
+    page.goto(f"{app_url}/class_style{query}")
+    page.wait_for_selector(ROOT_SEL, timeout=90000)
+    overlay = page.locator(".cs-overlay")
+    overlay.scroll_into_view_if_needed()
+    return overlay
+
+
+def axes(overlay):
+    return {k: float(v) for k, v in overlay.evaluate("e => ({...e.dataset})").items()}
+
+
+def expected_z(a, px, py):
+    return (a["x0"] + (px - a["left"]) / a["size"] * (a["x1"] - a["x0"]),
+            a["y1"] - (py - a["top"]) / a["size"] * (a["y1"] - a["y0"]))
+
+
+def shown_z(page):
+    d = page.locator(".cs-z").evaluate("e => ({...e.dataset})")
+    return float(d["z1"]), float(d["z2"])
+
+
+def frames(page):
+    return int(page.locator(ROOT_SEL).get_attribute("data-frames"))
+
+
+def test_a_click_decodes_all_ten_classes_with_pytorchs_pixels(app_url, page):
+    overlay = open_page(page, app_url)
+    a, box = axes(overlay), overlay.bounding_box()
+    px, py = a["left"] + 0.7 * a["size"], a["top"] + 0.35 * a["size"]
+    before = frames(page)
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    page.wait_for_function("([r, n]) => Number(r.dataset.frames) > n",
+                           arg=[page.locator(ROOT_SEL).element_handle(), before])
+    z = expected_z(a, px, py)
+    assert np.allclose(shown_z(page), z, atol=1e-9)
+    name = page.locator(ROOT_SEL).get_attribute("data-painted")
+    model = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors").model
+    torch_pixels = model.decode_images(torch.tensor([z], dtype=torch.float32),
+                                       one_hot(torch.arange(10))).reshape(10, 784).numpy()
+    js = np.asarray(page.locator(ROOT_SEL).evaluate("(r, z) => r.csDecode(z[0], z[1])", list(z)))
+    assert js.shape == (10, 784) and np.abs(js - torch_pixels).max() < 1e-4
+    painted = np.asarray(page.locator(".cs-tile canvas").evaluate_all(
+        "cs => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data))"), dtype=float)
+    grey = painted.reshape(10, 784, 4)[:, :, 0]  # what each class's canvas holds, 8 bits a pixel
+    assert np.abs(grey - np.round(255 * torch_pixels)).max() <= 1
+    # Python received the same z on release: the link and the grid's "picked" column follow it
+    page.wait_for_function("z => new URL(location.href).searchParams.get('z') === z",
+                           arg=f"{round(z[0], 4):g},{round(z[1], 4):g}", timeout=60000)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60000)
+    page.screenshot(path=str(ARTIFACTS / "class_style.png"))
+    assert page.console_errors == []
+
+
+def test_a_drag_decodes_a_frame_for_nearly_every_move(app_url, page):
+    overlay = open_page(page, app_url)
+    a, box = axes(overlay), overlay.bounding_box()
+    x, y = box["x"] + a["left"] + 20, box["y"] + a["top"] + a["size"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    before = frames(page)
+    step = (a["size"] - 40) / 30
+    for k in range(1, 31):  # one move every 40 ms: each lands in its own animation frame
+        page.mouse.move(x + step * k, y)
+        page.wait_for_timeout(40)
+    assert frames(page) - before >= 25
+    assert np.allclose(shown_z(page), expected_z(a, a["left"] + 20 + step * 30, a["size"] / 2 + a["top"]), atol=1e-6)
+    page.mouse.up()
+    assert page.console_errors == []
+
+
+def test_a_class_alone_hides_the_other_codes_from_a_link(app_url, page):
+    open_page(page, app_url, "?class=4")
+    hidden = page.locator(".cs-name.cs-off").count()
+    assert hidden == 9 and page.locator(".cs-tile[data-k='4'] .cs-name.cs-off").count() == 0
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page, context.new_cdp_session(page)
+    context.close()
+
+
+def test_a_finger_taps_drags_and_draws_and_nothing_overflows_a_phone(app_url, phone):
+    page, cdp = phone
+    overlay = open_page(page, app_url)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+    found = page.evaluate(OUTSIDE)
+    assert found["page"] <= found["width"] and found["main"] <= found["width"] and found["clipped"] == [], found
+    a, box = axes(overlay), overlay.bounding_box()
+    px, py = a["left"] + a["size"] * 0.8, a["top"] + a["size"] * 0.2
+    before = frames(page)
+    page.touchscreen.tap(box["x"] + px, box["y"] + py)
+    page.wait_for_function("([r, n]) => Number(r.dataset.frames) > n",
+                           arg=[page.locator(ROOT_SEL).element_handle(), before])
+    assert np.allclose(shown_z(page), expected_z(a, px, py), atol=1e-6)
+    box = overlay.bounding_box()
+    y = box["y"] + a["top"] + a["size"] / 2
+    xs = [box["x"] + a["left"] + 10 + 10 * k for k in range(25)]
+    before = frames(page)
+    swipe(cdp, page, [(x, y) for x in xs])
+    page.wait_for_timeout(200)
+    assert frames(page) - before >= 20
+    pad = page.locator(".vp-pad")
+    pad.scroll_into_view_if_needed()
+    p = pad.bounding_box()
+    stroke = [(p["x"] + p["width"] * (0.3 + 0.4 * t), p["y"] + p["height"] * 0.25) for t in np.linspace(0, 1, 8)]
+    stroke += [(p["x"] + p["width"] * (0.7 - 0.25 * t), p["y"] + p["height"] * (0.25 + 0.6 * t))
+               for t in np.linspace(0, 1, 8)]
+    swipe(cdp, page, stroke, pause_ms=20)  # a 7, with a finger
+    page.get_by_text("What the encoder sees").wait_for(timeout=60000)
+    page.wait_for_function("r => r.dataset.mine", arg=page.locator(ROOT_SEL).element_handle(), timeout=60000)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+    found = page.evaluate(OUTSIDE)
+    assert found["page"] <= found["width"] and found["clipped"] == [], found
+    page.screenshot(path=str(ARTIFACTS / "class_style_phone.png"))
+    assert page.errors == []
