@@ -90,3 +90,17 @@ def test_only_a_2d_conditional_model_is_a_bayes_classifier():
         with pytest.raises(ValueError, match="conditional model with a 2-D latent space"):
             bayes_rule(build_model(config, 0), x)
     assert math.isclose(LOG_PRIOR, math.log(0.1))
+
+
+def test_the_accuracy_command(capsys):
+    """python -m vae.classify prints the share of test images whose class of highest log p(x|y) is theirs (coarse
+    grids here, to be quick), and refuses a model that is no Bayes classifier in one line."""
+    from vae.classify import main
+    assert main(["--checkpoint", "cvae", "--images", "20", "--grid", "24,24,32"]) == 0
+    out = capsys.readouterr().out
+    data, model = load_dataset(), load_checkpoint(CHECKPOINT_DIR / "cvae.safetensors").model
+    right = (class_scores(model, data.x_test[:20], (24, 24, 32)).argmax(1) == data.y_test[:20]).double().mean()
+    assert f"accuracy {100 * right.item():.1f}%" in out and "first 20 test images of mnist" in out
+    assert main(["--checkpoint", "bce", "--images", "5"]) == 2
+    assert "conditional model with a 2-D latent space" in capsys.readouterr().err
+    assert main(["--checkpoint", "../etc/passwd"]) == 2

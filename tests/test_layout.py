@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("app_pages", "ui", "vae")
-ENTRY_POINTS = {"app", "vae.train"}  # the app's and the command line's: like page scripts, they may use anything
+# the app's and the command line's: like page scripts, they may use anything
+ENTRY_POINTS = {"app", "vae.train", "vae.classify"}
 
 
 def module_name(path: Path) -> str:

@@ -44,7 +44,9 @@ def main(argv=None) -> int:
     try:
         for i in range(0, len(x), 50):
             scores.append(class_scores(ckpt.model, x[i:i + 50], sizes))
-            print(f"\r{i + len(scores[-1])}/{len(x)} images", end="", file=sys.stderr, flush=True)
+            done = torch.cat(scores).argmax(1) == y[:i + len(scores[-1])]
+            print(f"\r{len(done)}/{len(x)} images, {100 * done.double().mean().item():.1f}% right so far",
+                  end="", file=sys.stderr, flush=True)
     except ValueError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
