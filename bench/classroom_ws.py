@@ -117,7 +117,7 @@ async def run_level(url, n, args, pids, exclude):
     until = t0 + args.seconds
     samples, burst = [], {}
     sampler = asyncio.create_task(sample_forever(pids, exclude, t0, samples))
-    loading = asyncio.create_task(loads_done(students, pids, t0, burst))
+    loading = asyncio.create_task(loads_done(list(students), pids, t0, burst))  # the class, not the Train tab
     tasks = [attend(url, s, random.Random(f"{args.seed}-{s.index}"), t0, until, args.think, args.reconnect, args.epoch)
              for s in students]
     if args.train == "page":

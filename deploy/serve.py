@@ -26,6 +26,7 @@ import streamlit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: deploy.warm, and the app's modules it reads
 from deploy.warm import warm  # noqa: E402
+from vae.serve.published import STATIC_DIR  # noqa: E402
 from vae.serve.teacher import teacher_key_at_start  # noqa: E402
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -43,7 +44,7 @@ def config(addresses: list[str], listen: str, run_dir: Path) -> str:
         + "    }" for i, (a, p) in enumerate(zip(addresses, pools)))
     filled = {"run_dir": str(run_dir), "pool_map": pool_map, "newcomer_servers": newcomers,
               "replica_upstreams": upstreams, "listen": listen,
-              "streamlit_static": str(run_dir / "streamlit-static")}
+              "streamlit_static": str(run_dir / "streamlit-static"), "published": str(run_dir / "published")}
     text = TEMPLATE.read_text()
     for name, value in filled.items():
         text = text.replace(f"@{name}@", value)
@@ -61,9 +62,23 @@ def write_config(addresses, listen, run_dir: Path) -> Path:
     if closed and os.geteuid() == 0:  # then nginx's workers run as an unprivileged user
         raise PermissionError(f"nginx's workers could not read {files}: {closed[0]} is closed to other users; "
                               "choose another --run-dir")
+    link_published(run_dir)
     path = run_dir / "nginx.conf"
     path.write_text(config(addresses, listen, run_dir.resolve()))
     return path
+
+
+def link_published(run_dir: Path) -> None:
+    """<run_dir>/published/files: the folder the app publishes its files to (vae/serve/published.STATIC_DIR), for nginx
+    to serve /files/... from disk. Left empty where nginx's workers could not read it: the replicas serve them."""
+    folder = run_dir / "published"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "files"
+    if link.is_symlink():
+        link.unlink()
+    readable = all(d.stat().st_mode & 0o005 == 0o005 for d in [STATIC_DIR, *STATIC_DIR.parents])
+    if readable or os.geteuid() != 0:  # nginx's workers run as this user unless it is root
+        link.symlink_to(STATIC_DIR, target_is_directory=True)
 
 
 def server_env(extra=None) -> dict:

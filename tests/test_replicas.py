@@ -1,17 +1,20 @@
 """Three replicas of the app behind Debian's nginx (deploy/), driven through the proxy by the protocol client as a
 class of browsers would: each session stays on one replica, an upload and media work through the proxy, and when
 one replica is killed only its students reconnect, to a live replica, with a fresh session and a notice; a
-browser that reloads its page then keeps its cookie until its websocket moves it."""
+browser that reloads its page then keeps its cookie until its websocket moves it. The app's published files
+(/files/...) come from nginx itself, from disk, as the app would serve them."""
 import asyncio
 import concurrent.futures
 import io
 import signal
+import urllib.request
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from scripts.protocol_client import Tab, TabError
+from scripts.protocol_files import component_files
 from hall import lecture_hall
 
 REPLICAS = 3
@@ -121,3 +124,27 @@ def test_a_reload_after_its_replica_stopped_leaves_the_cookie_to_the_websocket_w
     assert not any("vae_replica" in c for r in reloads for c in r.headers.get_list("set-cookie"))
     assert pinned in live and pinned in replicas  # the websocket's replica, which its handshake pinned
     assert any("moved to another server" in t for t in texts), texts
+
+
+def test_published_files_come_from_nginx_as_the_app_serves_them_and_a_missing_one_from_the_replica(hall):
+    """The relay's code every page names (a published file): the same bytes and headers from nginx's disk as from
+    the replica, which nginx did not ask (no replica named); a published-looking name that is not on disk goes on to
+    the student's replica, which answers it as before (404)."""
+    async def scenario():
+        tab = Tab(hall["url"], "explorer")
+        try:
+            await tab.open()
+            path = component_files(tab)[0]
+            own = await tab.get(f"/{path}")
+            return path, own, await tab.get("/files/code-0123456789abcdef/missing.js")
+        finally:
+            await tab.close()
+    path, proxied, missing = run(scenario())
+    replica = next(a for a, proc in hall["replicas"].items() if proc.poll() is None)  # one the kill test left
+    with urllib.request.urlopen(f"http://{replica}/{path}", timeout=30) as r:
+        direct, headers = r.read(), r.headers
+    assert proxied.status_code == 200 and proxied.content == direct and "x-vae-replica" not in proxied.headers
+    for name in ("Cache-Control", "X-Content-Type-Options"):
+        assert proxied.headers[name] == headers[name], name
+    assert "javascript" in proxied.headers["content-type"]
+    assert missing.status_code == 404 and missing.headers.get("x-vae-replica")

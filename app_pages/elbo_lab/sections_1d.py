@@ -4,6 +4,7 @@ import torch
 
 from app_pages.elbo_lab.sections import show_source
 from app_pages.elbo_lab.figures_1d import kl_fit_figure, likelihood_figure, probability_figure
+from ui.shared_figure import shared_figure
 from vae.one_dim import (fit_forward_kl, fit_reverse_kl, interval_probability, kl_on_grid, log_mixture, log_normal,
                       normal_pdf)
 
@@ -25,11 +26,11 @@ def probability_section():
     w = c4.slider("observed weight (g)", 20.0, 44.0, 34.0, 0.5, key="elbo_lab_mouse_weight")
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(probability_figure(mean, std, a, b), key="elbo_lab_probability_chart")
+        st.plotly_chart(shared_figure(probability_figure, mean, std, a, b), key="elbo_lab_probability_chart")
         st.metric(f"P({a:g} < w < {b:g} | μ = {mean:g}, σ = {std:g})", f"{interval_probability(a, b, mean, std):.4f}",
                   help="A probability: no unit, between 0 and 1.")
     with right:
-        st.plotly_chart(likelihood_figure(mean, std, w), key="elbo_lab_likelihood_chart")
+        st.plotly_chart(shared_figure(likelihood_figure, mean, std, w), key="elbo_lab_likelihood_chart")
         st.metric(f"L(μ = {mean:g}, σ = {std:g} | w = {w:g})", f"{normal_pdf(w, mean, std):.4f} per g",
                   help="A density: per gram, and it can exceed 1 when σ is small.")
     show_source(interval_probability, normal_pdf)
@@ -50,6 +51,11 @@ def _kl_fits(separation: float, weight: float) -> dict:
     return {"grid": grid.numpy(), "p": log_p.exp().numpy(), "forward": forward, "reverse": reverse, "table": table}
 
 
+def kl_figure(separation: float, weight: float):
+    fits = _kl_fits(separation, weight)
+    return kl_fit_figure(fits["grid"], fits["p"], fits["forward"], fits["reverse"])
+
+
 @st.fragment
 def kl_section():
     st.header("6 · KL divergence has a direction")
@@ -65,8 +71,7 @@ def kl_section():
     weight = c2.slider("weight of the left mode", 0.1, 0.9, 0.5, 0.05, key="elbo_lab_kl_weight")
     fits = _kl_fits(separation, weight)
     fig_col, num_col = st.columns([5, 4], gap="large")
-    fig_col.plotly_chart(kl_fit_figure(fits["grid"], fits["p"], fits["forward"], fits["reverse"]),
-                         key="elbo_lab_kl_chart")
+    fig_col.plotly_chart(shared_figure(kl_figure, separation, weight), key="elbo_lab_kl_chart")
     num_col.table({"fit": list(fits["table"]),
                    "q": [f"N({m:.2f}, {s:.2f}²)" for m, s, _, _ in fits["table"].values()],
                    "KL(p‖q), nats": [f"{v[2]:.3f}" for v in fits["table"].values()],

@@ -4,7 +4,8 @@ import streamlit as st
 from app_pages.latent_size import data
 from ui.ladders import ladder_points
 from ui.rate_distortion import rate_distortion_figure
-from ui.models import checkpoint
+from ui.models import checkpoint, stamp
+from ui.shared_figure import shared_figure
 from ui.navigation import script
 
 N_SHOWN = 10
@@ -65,6 +66,10 @@ def size_section(names):
                "page for the measures.")
 
 
+def ladders_figure(betas: tuple, sizes: tuple):
+    return rate_distortion_figure(ladder_points(list(betas), list(sizes)))
+
+
 def rate_section(betas, sizes):
     st.header("2 · Rate against distortion")
     st.write(
@@ -78,8 +83,8 @@ def rate_section(betas, sizes):
     shown = ladder_points(betas, sizes)
     chart_col, side = st.columns([3, 1], gap="large")
     with chart_col:
-        event = st.plotly_chart(rate_distortion_figure(shown), key="latent_size_rd", on_select="rerun",
-                                selection_mode="points")
+        figure = shared_figure(ladders_figure, tuple(betas), tuple(sizes), key=tuple(map(stamp, betas + sizes)))
+        event = st.plotly_chart(figure, key="latent_size_rd", on_select="rerun", selection_mode="points")
     picked = [p.get("customdata") for p in (event.selection.points if event else []) if p.get("customdata")]
     names = [p["name"] for p in shown]
     if picked != st.session_state.get("latent_size_clicked"):  # a new click, not the same selection again

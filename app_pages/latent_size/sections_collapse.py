@@ -10,6 +10,7 @@ import torch
 from app_pages.latent_size.data import mosaic
 from ui.collapse import by_kl, collapse_panel, measures
 from ui.models import checkpoint, encoded_test_set, stamp
+from ui.shared_figure import shared_figure
 from vae.collapse import traversal
 from vae.serve.query import read_name, read_whole
 
@@ -104,5 +105,6 @@ def traversal_pair(kept: str, collapsed: str) -> int | None:
             m = measures(name)
             st.markdown(f"**`{name}`** · free bits {checkpoint(name).train_config.free_bits:g} · "
                         f"{m['active']} of {len(m['activity'])} units active · KL {float(m['kl'].sum()):.2f} nats")
-            st.plotly_chart(traversal_figure(name, digit), key=f"latent_size_traverse_{name}")
+            st.plotly_chart(shared_figure(traversal_figure, name, digit, key=(stamp(name),)),
+                            key=f"latent_size_traverse_{name}")
     return digit

@@ -7,6 +7,7 @@ from app_pages.start_here.figures import image_grid, map_with_samples, posterior
 from app_pages.start_here.nav import go_deeper, lesson_dataset
 from ui.models import checkpoint, encoded_test_set, stamp
 from ui.navigation import script
+from ui.shared_figure import shared_figure
 from vae.datasets import DATASETS
 
 LATENT_MAP = script("latent_map")
@@ -29,6 +30,15 @@ def code_map(name: str, file_stamp: float, seed: int | None, height: int, font: 
     enc = encoded_test_set(name)
     z = np.zeros((0, 2)) if seed is None else samples(name, N_SAMPLES, seed)["z"]
     return map_with_samples(enc["mu"], enc["label"], z, height, font, **named(DATASETS[dataset]))
+
+
+def samples_grid(name: str, file_stamp: float, seed: int, height: int):
+    return image_grid(samples(name, N_SAMPLES, seed)["images"], 8, height)
+
+
+def posterior_view(name: str, file_stamp: float, index: int, beta: float, height: int, font: int):
+    """Test digit `index`'s q(z|x) under `name` over 2,000 other digits' codes."""
+    return posterior_figure(encoded_test_set(name)["mu"][:2000], posterior(name, index), beta, height, font)
 
 
 def autoencoder_step(size: dict):
@@ -55,12 +65,12 @@ def autoencoder_step(size: dict):
 
 def _model_column(name: str, title: str, seed: int, size: dict):
     st.subheader(title)
-    drawn = samples(name, N_SAMPLES, seed)
     st.metric("Test codes inside the prior's 2σ circle", f"{100 * spread(name)['inside_2sd']:.0f}%")
     fig = code_map(name, stamp(name), seed, size["height"], size["font"], lesson_dataset().name)
     st.plotly_chart(fig, key=f"start_here_map_{name}")
     st.caption("The crosses above, z ~ N(0, I), decoded:")
-    st.plotly_chart(image_grid(drawn["images"], 8, size["grid"] // 2), key=f"start_here_samples_{name}")
+    st.plotly_chart(shared_figure(samples_grid, name, stamp(name), seed, size["grid"] // 2),
+                    key=f"start_here_samples_{name}")
 
 
 def weaknesses_step(size: dict):
@@ -107,8 +117,8 @@ def distribution_step(size: dict):
         st.metric("σ₁, σ₂ (latent units)", f"{post['std'][0]:.2f}, {post['std'][1]:.2f}")
         st.metric("Test-set mean KL, nats/image", f"{checkpoint(name).metrics['test_kl']:.2f}")
     with fig_col:
-        cloud = encoded_test_set(name)["mu"][:2000]
-        st.plotly_chart(posterior_figure(cloud, post, beta, size["height"], size["font"]), key="start_here_q")
+        st.plotly_chart(shared_figure(posterior_view, name, stamp(name), index, beta, size["height"], size["font"]),
+                        key="start_here_q")
         st.caption(f"Model {name}; the digit is a {post['label']}. At β = 1 its ellipse is barely wider than the "
                    "marker: reconstruction wins most of the tug of war.")
     go_deeper(script("elbo_lab"), "q(z|x) against the exact posterior in the ELBO lab")
