@@ -14,6 +14,8 @@ AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.
 SCREENS = {"projector": (1366, 768), "phone": (390, 844)}
 THEMES = ("light", "dark")
 IDLE = "[data-testid='stStatusWidget']"
+# The pages whose map is a component that receives its data after the page is drawn, and how it says it is painted
+PAINTED = {"explorer": ".vx-root[data-painted]", "class_style": ".cs-root[data-painted]"}
 # Left out of axe's checks, each with its reason. Nothing so far: every finding has been fixed in the app.
 EXCLUDED: dict[str, str] = {}
 
@@ -22,9 +24,17 @@ RUN_AXE = """([tags, exclude]) => axe.run({exclude}, {runOnly: {type: 'tag', val
     summary: n.failureSummary.replace(/\\s+/g, ' ').trim()}))))"""
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Plotly has drawn each figure, and the explorer's map is painted: what axe then reads is what the class sees.
-SETTLED = """() => [...document.querySelectorAll('.js-plotly-plot')].every((p) => p.querySelector('.main-svg'))
-  && !document.querySelector('.vx-root:not([data-painted])')"""
+# Plotly has drawn each figure and the maps of the explorer and of Class and style are painted; returns how many
+# elements the page holds, shadow roots included, or 0 until then. settle() waits for that count to hold still, so
+# that a component still receiving its data has built its elements: what axe then reads is what the class sees.
+SETTLED = """() => {
+  const roots = [document];  // and every shadow root, however deep
+  for (let k = 0; k < roots.length; k++) roots.push(...[...roots[k].querySelectorAll('*')].map((e) => e.shadowRoot).filter(Boolean));
+  const all = (sel) => roots.flatMap((r) => [...r.querySelectorAll(sel)]);
+  const drawn = all('.js-plotly-plot').every((p) => p.querySelector('.main-svg'))
+    && !all('.vx-root:not([data-painted]), .cs-root:not([data-painted])').length;
+  return drawn ? all('*').length : 0;
+}"""
 
 # A label cut short: any displayed button (in the page, or in a component's shadow root) with an element whose
 # content is wider than its box. Streamlit cuts a long label with an ellipsis inside the button's <p>.
@@ -42,13 +52,22 @@ CUT = """() => {
 }"""
 
 
-def settle(page, key):
-    """Open page `key` and wait until it is drawn: its title, the script run over, its figures drawn."""
-    page.goto(f"{page.app_url}/{'' if key == HOME else key}")
+def settle(page, key, query=""):
+    """Open page `key` and wait until it is drawn: the script run over, its figures drawn, its map painted, and
+    nothing added to the page for 0.6 s."""
+    page.goto(f"{page.app_url}/{'' if key == HOME else key}{query}")
     page.get_by_role("heading", name=PAGES[key][0], exact=False).first.wait_for(timeout=90000)
+    if key in PAINTED:
+        page.wait_for_selector(PAINTED[key], timeout=90000)
     page.wait_for_selector(IDLE, state="detached", timeout=120000)
-    page.wait_for_function(SETTLED, timeout=90000)
-    page.wait_for_timeout(500)  # plotly lays its figures out once they are in the page
+    before = None
+    for _ in range(200):
+        page.wait_for_timeout(600)  # plotly lays its figures out once they are in the page
+        now = page.evaluate(SETTLED)
+        if now and now == before:
+            return
+        before = now
+    raise AssertionError(f"{key}: the page never settled")
 
 
 @pytest.fixture(scope="module", params=[(t, s) for t in THEMES for s in SCREENS], ids=lambda p: f"{p[0]}-{p[1]}")

@@ -18,7 +18,8 @@ export default function (component) {
   if (!root) {
     root = document.createElement("div");
     root.className = "vp-root";
-    root.innerHTML = `<div class="vp-box"><canvas class="vp-pad" width="${PAD}" height="${PAD}"></canvas>
+    root.innerHTML = `<div class="vp-box"><canvas class="vp-pad" width="${PAD}" height="${PAD}" role="img"
+        aria-label="Drawing pad: draw with the mouse or a finger; without them, upload a picture below"></canvas>
       <span class="vp-hint">draw here</span></div>
       <button class="vp-clear">Clear</button>`;
     parentElement.appendChild(root);
