@@ -1,15 +1,20 @@
 """Class and style in a real Chromium: a click decodes the point for all ten classes in the browser, with PyTorch's
 pixels; a drag decodes a frame for nearly every move of the mouse or of a finger; a finger draws on the pad; and
 the page fits a phone's width."""
+import json
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from conftest import ARTIFACTS
+from test_class_board_browser import choose
 from test_screens_browser import OUTSIDE
 from test_touch_browser import swipe
 from vae.model import one_hot
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from vae.serve.digit_image import normalise_digit, read_image
 
 ROOT_SEL = ".cs-root[data-painted]"  # the page's default model: the first conditional checkpoint, cvae
 
@@ -89,6 +94,36 @@ def test_a_class_alone_hides_the_other_codes_from_a_link(app_url, page):
     open_page(page, app_url, "?class=4")
     hidden = page.locator(".cs-name.cs-off").count()
     assert hidden == 9 and page.locator(".cs-tile[data-k='4'] .cs-name.cs-off").count() == 0
+
+
+def test_an_uploaded_digit_is_encoded_with_its_class_and_read_by_bayes_rule(app_url, page, mnist, tmp_path):
+    open_page(page, app_url)
+    k = 3  # test digit 3 of MNIST, a 0: uploaded as a photo of it would be, dark ink on light paper
+    ink = (255 - 255 * mnist.x_test[k].numpy().reshape(28, 28)).astype(np.uint8)
+    path = tmp_path / "digit.png"
+    Image.fromarray(ink).resize((140, 140)).save(path)
+    label = int(mnist.y_test[k])
+    page.locator(".st-key-class_style_upload input[type='file']").set_input_files(str(path))
+    page.get_by_text("What the encoder sees").wait_for(timeout=60000)
+    choose(page, "class_style_own_class", str(label))
+    page.get_by_text(f"mean of q(z|x, y = {label})").wait_for(timeout=60000)
+    model = load_checkpoint(CHECKPOINT_DIR / f"{page.locator(ROOT_SEL).get_attribute('data-painted')}.safetensors").model
+    x = torch.as_tensor(normalise_digit(read_image(path.read_bytes()))).reshape(1, 784)
+    mu, logvar = model.encode(x, one_hot([label]))
+    page.wait_for_function("r => r.dataset.mine", arg=page.locator(ROOT_SEL).element_handle(), timeout=30000)
+    mine = json.loads(page.locator(ROOT_SEL).get_attribute("data-mine"))
+    assert np.allclose(mine["mu"], mu[0].detach().numpy(), atol=1e-5)
+    assert np.allclose(mine["std"], torch.exp(0.5 * logvar)[0].detach().numpy(), atol=1e-5)
+    page.locator(".st-key-class_style_bayes_source").get_by_text("your own digit").click()
+    page.get_by_text(f"your digit, which you said is {label}").wait_for(timeout=120000)
+    from vae.bayes import bayes_rule
+    found = bayes_rule(model, x)  # what the page must show for the uploaded image
+    page.get_by_text(f"{found['log_px']:.3f} nats", exact=True).wait_for(timeout=120000)
+    read = int(found["p_y_given_x"].argmax())
+    assert page.locator("[data-testid='stMetric']", has_text="read as").inner_text().endswith(str(read))
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
+    page.screenshot(path=str(ARTIFACTS / "class_style_own_digit.png"))
+    assert page.console_errors == []
 
 
 @pytest.fixture

@@ -5,18 +5,20 @@
 const TILE_GAP = 8, PANEL_COLS = 5;
 
 // The plot's side and the ten images' side, in CSS pixels. On a wide screen the images sit beside the plane, in
-// two rows of five, and the plane is no taller than the window below its top; on a narrow one they go below it.
+// two rows of five, and the plane is no taller than the window below its top (a projected page shows it whole) unless
+// that leaves it less than 60% of the window's height (then one scroll brings it whole into view). On a narrow screen
+// the images go below it, and the plane leaves room for them in the window, so that a finger dragging on the plane
+// sees them change.
 function sides(root) {
   const host = mapHost(root), width = host.clientWidth, wide = width >= 760;
   const scroller = host.closest('[data-testid="stMain"]');
   const top = root.getBoundingClientRect().top + (scroller ? scroller.scrollTop : window.scrollY);
   const panel = wide ? Math.min(560, Math.round(0.42 * width)) : width;
-  // no taller than the window below its top, so that a projected page shows it whole, unless that leaves it
-  // less than 60% of the window's height: then one scroll brings it whole into view
-  const room = wide ? Math.min(width - panel - 24, Math.max(window.innerHeight - top - 8, 0.6 * window.innerHeight))
-    : width;
-  const plot = Math.round(Math.min(820, Math.max(200, room - MARGIN.left - MARGIN.right)));
   const tile = Math.floor(Math.min(112, (panel - (PANEL_COLS - 1) * TILE_GAP) / PANEL_COLS));
+  const below = 2 * (tile + 52) + 80;  // the two rows of images with their names, the title and the z line
+  const room = wide ? Math.min(width - panel - 24, Math.max(window.innerHeight - top - 8, 0.6 * window.innerHeight))
+    : Math.min(width, window.innerHeight - below);
+  const plot = Math.round(Math.min(820, Math.max(200, room - MARGIN.left - MARGIN.right)));
   return { plot, tile };
 }
 
