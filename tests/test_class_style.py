@@ -146,3 +146,12 @@ def test_bayes_rule_on_a_test_digit_is_shown_as_computed(mnist):
     assert metrics["log p(x), unconditional `bce`"] == f"{bce:.3f} nats"
     bars = next(c for c in at.get("plotly_chart"))
     assert np.allclose(json.loads(bars.proto.spec)["data"][0]["x"], p)
+
+
+@pytest.mark.parametrize("key", OTHER_PAGES)
+def test_every_other_page_opened_on_a_conditional_models_link_says_one_line(key):
+    at = page(key, checkpoint=CVAE)
+    assert not at.exception
+    said = [c.value for c in at.caption if "link" in c.value and "Ignored" in c.value]
+    assert len(said) == 1, said
+    assert not any(CVAE in o for box in at.selectbox for o in box.options)
