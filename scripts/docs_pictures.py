@@ -22,9 +22,10 @@ DOCS = ROOT / "docs"
 PICTURES = {
     "start_here.png": ("start_here", "1366x768", "", ""),
     "latent_map.png": ("latent_map", "1366x768", "", ""),
-    "explorer.png": ("explorer", "1366x900", "z=1.2,-0.4", ""),
+    "explorer.png": ("explorer", "1366x900", "z=-0.7,0.5", ""),
     "explorer_phone.png": ("explorer", "390x844", "", ""),
     "fashion_explorer.png": ("explorer", "1366x900", "checkpoint=fashion-bce", ""),
+    "class_style.png": ("class_style", "1366x900", "", ""),
     "train.png": ("train", "1366x1000", "", ""),
     "elbo_lab.png": ("elbo_lab", "1366x900", "digit=42", "1 · The true posterior against the encoder's guess"),
     "mse_vs_bce.png": ("mse_vs_bce", "1366x900", "", ""),
