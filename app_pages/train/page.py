@@ -41,6 +41,9 @@ with st.expander("Settings", expanded=not running):
     samples = c4.number_input("Monte Carlo samples L", 1, 16, 1, key="train_samples")
     seed = c4.number_input("Seed", 0, 10_000, 0, key="train_seed")
     binarize = c1.checkbox("Binarized data", key="train_binarize", help="x ~ Bernoulli(pixel), redrawn every step")
+    conditional = c1.checkbox("Conditional (class given to both networks)", key="train_conditional",
+                              help="A conditional VAE: the one-hot class joins the encoder's input and the decoder's, "
+                                   "so z is left to carry the style. The page Class and style shows one.")
     warm = c2.selectbox("Start from", ["scratch", *checkpoint_names()], key="train_warm_start")
     if warm != "scratch":  # a checkpoint carries on with the data it was trained on
         st.session_state["train_dataset"] = dataset_of(warm)
@@ -65,7 +68,8 @@ def first_model():
     """The model and training settings chosen above, from scratch or from the chosen checkpoint."""
     cfg = TrainConfig(epochs=int(epochs), batch_size=batch, lr=lr, mc_samples=int(samples), seed=int(seed),
                       binarize=binarize, dataset=dataset, free_bits=float(free_bits), kl_warmup_epochs=float(kl_warmup))
-    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta, latent_dim=int(latent_dim))
+    config = VAEConfig(likelihood=likelihood, sigma=sigma, beta=beta, latent_dim=int(latent_dim),
+                       conditional=conditional and warm == "scratch")  # a checkpoint's architecture comes with it
     return initial_model(config, cfg, None if warm == "scratch" else warm), cfg
 
 
