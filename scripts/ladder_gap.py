@@ -20,11 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vae import gap_nd  # noqa: E402
 from vae.data import load_dataset  # noqa: E402
 from vae.losses import kl_divergence, reconstruction_nll  # noqa: E402
-from vae.serve.checkpoint import CHECKPOINT_DIR, checkpoint_path, load_checkpoint  # noqa: E402
-from vae.serve.gap_table import store, weights_sha256  # noqa: E402
+from vae.serve.checkpoint import checkpoint_path, load_checkpoint  # noqa: E402
+from vae.serve.gap_table import LADDER_FILE, store, weights_sha256  # noqa: E402
 from vae.trainer import eval_targets  # noqa: E402
 
-LADDER_FILE = CHECKPOINT_DIR / "ladder_gap.json"
 SIZE_LADDER = ("bce", "bce-z4", "bce-z8", "bce-z16", "bce-z32")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from vae.serve.checkpoint import CHECKPOINT_DIR
 
 GAP_FILE = CHECKPOINT_DIR / "gap.json"
+LADDER_FILE = CHECKPOINT_DIR / "ladder_gap.json"  # the Latent size page's gap beyond 2-D (scripts/ladder_gap.py)
 
 
 def weights_sha256(model) -> str:
