@@ -50,7 +50,10 @@ def test_a_click_decodes_all_ten_classes_with_pytorchs_pixels(app_url, page):
     a, box = axes(overlay), overlay.bounding_box()
     px, py = a["left"] + 0.7 * a["size"], a["top"] + 0.35 * a["size"]
     before = frames(page)
-    page.mouse.click(box["x"] + px, box["y"] + py)
+    # A click, read between its press and its release: the press decodes the point in the browser; the release
+    # sends it to Python, whose rerun of the plane's fragment the reads below need not wait for on a busy machine.
+    page.mouse.move(box["x"] + px, box["y"] + py)
+    page.mouse.down()
     page.wait_for_function("([r, n]) => Number(r.dataset.frames) > n",
                            arg=[page.locator(ROOT_SEL).element_handle(), before])
     z = expected_z(a, px, py)
@@ -65,6 +68,7 @@ def test_a_click_decodes_all_ten_classes_with_pytorchs_pixels(app_url, page):
         "cs => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data))"), dtype=float)
     grey = painted.reshape(10, 784, 4)[:, :, 0]  # what each class's canvas holds, 8 bits a pixel
     assert np.abs(grey - np.round(255 * torch_pixels)).max() <= 1
+    page.mouse.up()
     # Python received the same z on release: the link and the grid's "picked" column follow it
     page.wait_for_function("z => new URL(location.href).searchParams.get('z') === z",
                            arg=f"{round(z[0], 4):g},{round(z[1], 4):g}", timeout=60000)

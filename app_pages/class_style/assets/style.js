@@ -56,9 +56,8 @@ function buildTiles(root, model, redraw) {
     const canvas = Object.assign(document.createElement("canvas"), { width: 28, height: 28 });
     const caption = document.createElement("button");
     caption.className = "cs-name";
-    const dot = document.createElement("i");
-    dot.style.background = model.header.colours[k];
-    caption.replaceChildren(dot, String(name));
+    caption.style.borderTopColor = model.header.colours[k];  // the class's colour on the plane, as a thick top edge
+    caption.textContent = String(name);
     caption.title = `hide or show the codes of class ${name}`;
     caption.onclick = () => {
       root.vxHidden.has(k) ? root.vxHidden.delete(k) : root.vxHidden.add(k);
