@@ -197,7 +197,7 @@ function drawMap(canvas, model, view, hidden, gridMode) {
   drawAxes(ctx, view, model.header.axes);
   drawPoints(ctx, model, view, hidden);
   drawPrior(ctx, view);
-  drawClassNames(ctx, model, view, hidden);
+  if (model.header.names !== false) drawClassNames(ctx, model, view, hidden);  // false: the medians coincide
   if (model.header.mine) drawMine(ctx, view, model.header.mine, model.header.item);
   ctx.strokeStyle = "#999";
   ctx.strokeRect(PLOT.left, PLOT.top, PLOT.size, PLOT.size);
