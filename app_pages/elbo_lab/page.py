@@ -12,7 +12,7 @@ from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, sc
 from vae.serve.query import read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 from app_pages.elbo_lab.sections_nd import estimate_section
-from app_pages.elbo_lab.sections_gap import gap_section
+from app_pages.elbo_lab.sections_gap import gap_section, gap_table_section
 
 st.title("ELBO lab")
 st.write(
@@ -67,7 +67,7 @@ def digit_sections():
 
     (posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
     if checkpoint(name).config.latent_dim == 2 and not checkpoint(name).config.conditional:
-        gap_section(name, index, shipped)
+        gap_section(name, index)
     iwae_section(name, index)
     gradient_section(name, index)
     monte_carlo_section(name, index)
@@ -75,5 +75,6 @@ def digit_sections():
 
 
 digit_sections()
+gap_table_section(shipped)
 probability_section()
 kl_section()

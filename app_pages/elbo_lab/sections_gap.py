@@ -19,8 +19,9 @@ FIT_KEY = "elbo_lab_gap_fit"
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _split(name: str, file_stamp: float, index: int) -> dict:
-    log_px = decomposition(name, index)["log_px"]  # section 1's quadrature, already cached
-    out = split(checkpoint(name).model, scored_image(name, index)[None], log_px=[log_px])
+    dec = decomposition(name, index)  # section 1's quadrature, already cached
+    out = split(checkpoint(name).model, scored_image(name, index)[None], log_px=[dec["log_px"]],
+                posteriors=[(dec["axes"], dec["log_posterior"])])
     return {k: v[0] for k, v in out.items()}
 
 
@@ -52,7 +53,7 @@ def table_rows(names) -> list[dict]:
 
 
 @st.fragment
-def gap_section(name: str, index: int, two_d_names: list[str]):
+def gap_section(name: str, index: int):
     st.header("1b · Where the ELBO loses: the encoder, or the Gaussian?")
     st.write(
         "The gap log p(x) − ELBO has two causes (Cremer, Li & Duvenaud 2018). Fit a Gaussian q* to this one digit, "
@@ -67,13 +68,20 @@ def gap_section(name: str, index: int, two_d_names: list[str]):
         work_ahead().wish([(("elbo_lab_gap", name, i), functools.partial(digit_split, name, i)) for i in digits])
     else:
         st.caption("Off until asked: the fit is on this digit alone, so each new digit needs its own.")
-    rows = table_rows(two_d_names)
-    st.subheader("Averaged over test digits, for every 2-D model")
+
+
+def gap_table_section(names: list[str]):
+    """The split averaged over test digits for every 2-D model: outside the digit's fragment, drawn once a page."""
+    rows = table_rows(names)
+    st.header("4b · Where the ELBO loses, model by model")
+    st.write("Section 1b's split for every shipped 2-D model, averaged over its first test images: which part of the "
+             "gap is the encoder's fault, and how that changes with β and with the decoder's likelihood.")
     if rows:
         st.dataframe(rows, hide_index=True, key="elbo_lab_gap_table")
-        st.caption(f"Mean over the first {rows[0]['digits']} test images of each model's own test set (as it is "
-                   "scored: bce-binarized on binarized digits), in nats, ± the standard error of the mean. Computed "
-                   "ahead by `python scripts/gap_table.py`; exact by quadrature up to 1e-3 nats a digit.")
+        st.caption("Means over each model's first test images (the digits column; as the model is scored: "
+                   "bce-binarized on binarized digits), in nats, ± the standard error of the mean over those images. "
+                   "Computed ahead by `python scripts/gap_table.py`; each image's terms exact by quadrature to about "
+                   "1e-3 nats.")
     else:
         st.caption("No averages for these models: run `python scripts/gap_table.py`.")
     show_source(split, fit, newton)
