@@ -79,6 +79,11 @@ def test_training_a_4d_model_in_the_browser_draws_its_kl_per_dimension_live(trai
     page.wait_for_timeout(4000)
     later = dims_chart(page)
     assert int(later["draws"]) > int(first["draws"]) and int(later["last"]) > int(first["last"])  # it follows the run
+    module = f"{app_url}/{publish_code()['code']}ui/assets/train_controller.js"
+    frame = page.evaluate("async (url) => { const f = (await import(url)).state.frames.at(-1); "
+                          "return { dims: f.dims, latent_dim: f.latent_dim, n: f.mu.length }; }", module)
+    assert frame["latent_dim"] == 4 and len(set(frame["dims"])) == 2 and set(frame["dims"]) <= set(range(4))
+    assert page.locator(".bv-map .lc-note").inner_text().endswith("of its 4 dimensions, the two with the most KL")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "train_dims_1366.png"), full_page=True)
     box, width = page.locator(".bv-dims").bounding_box(), page.evaluate("innerWidth")

@@ -84,3 +84,18 @@ def test_an_autoencoders_steps_carry_zero_kl_per_dimension(small_mnist):
     data = replace(small_mnist, x_train=small_mnist.x_train[:400], x_test=small_mnist.x_test[:100])
     rows = list(train(build_model(VAEConfig(variational=False), 0), data, TrainConfig(epochs=1, batch_size=200)))
     assert all(r["kl_dims"] == [0.0, 0.0] for r in rows if r["kind"] == "step")
+
+
+def test_a_frame_of_a_larger_model_maps_its_two_dimensions_with_most_kl(small_mnist):
+    from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
+    from vae.serve.worker import FRAME_DIGITS, _frame
+    model = load_checkpoint(CHECKPOINT_DIR / "bce-z8-nofb.safetensors").model
+    frame = _frame(model, small_mnist, 7, 0.5)
+    with torch.no_grad():
+        mu, logvar = model.encode(small_mnist.x_test[:FRAME_DIGITS])
+    kl = kl_per_dimension(mu, logvar).numpy()
+    assert frame["dims"] == sorted(np.argsort(-kl)[:2].tolist()) and frame["latent_dim"] == 8
+    assert kl[frame["dims"]].min() > 1 > kl[[u for u in range(8) if u not in frame["dims"]]].max()
+    assert np.array_equal(frame["mu"], mu[:, frame["dims"]].numpy())
+    two = _frame(build_model(VAEConfig(), 0), small_mnist, 0, 0.0)
+    assert two["dims"] == [0, 1] and two["mu"].shape == (min(FRAME_DIGITS, len(small_mnist.x_test)), 2)

@@ -57,6 +57,19 @@ def curves_figure(steps: list, epochs: list, unit: str) -> go.Figure:
     return fig
 
 
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def axis_names(frame: dict) -> tuple[str, str]:
+    return tuple(f"z{str(u + 1).translate(SUB)}" for u in frame.get("dims", (0, 1)))
+
+
+def dims_note(frame: dict) -> str:
+    """What a frame of a model of more than two dimensions shows: which two, and why those ("" for a 2-D model)."""
+    d = frame.get("latent_dim", 2)
+    return f"{' and '.join(axis_names(frame))}: of its {d} dimensions, the two with the most KL" if d > 2 else ""
+
+
 def frame_figure(frame: dict, labels: np.ndarray, height: int = 460, classes=DIGITS, item="digit") -> go.Figure:
     """One latent-map frame: the first test images' posterior means, on fixed axes so frames compare."""
     fig = go.Figure()
@@ -64,10 +77,10 @@ def frame_figure(frame: dict, labels: np.ndarray, height: int = 460, classes=DIG
         pts = frame["mu"][labels == k]
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,  # SVG: no WebGL context
                                  marker={"size": 4, "color": DIGIT_COLOURS[k], "opacity": 0.75}))
-    fig.update_xaxes(range=[-4, 4], title="z₁")
-    fig.update_yaxes(range=[-4, 4], title="z₂", scaleanchor="x", scaleratio=1)
+    x, y = axis_names(frame)
+    fig.update_xaxes(range=[-4, 4], title=x)
+    fig.update_yaxes(range=[-4, 4], title=y, scaleanchor="x", scaleratio=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, uirevision="frames",
-                      title=f"epoch {frame['epoch']:.2f} · step {frame['step']}"
-                            + (f" · z₁, z₂ of {frame['mu'].shape[1]}" if frame["mu"].shape[1] > 2 else ""),
+                      title=f"epoch {frame['epoch']:.2f} · step {frame['step']}",
                       legend={"title": item, "itemsizing": "constant"})
     return fig

@@ -5,7 +5,7 @@ import numpy as np
 
 from ui.chart import chart, rounded as _rounded
 from ui.figures import DIGIT_COLOURS, DIGITS
-from app_pages.train.figures import CURVES, column, ema, thin
+from app_pages.train.figures import CURVES, axis_names, column, dims_note, ema, thin
 
 
 def curves_data(steps: list, epochs: list, unit: str) -> dict:
@@ -66,13 +66,14 @@ def live_dims(steps, epochs: list, free_bits: float, key: str) -> None:
 
 def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
     """One latent-map frame: the first test images' posterior means on fixed axes, so frames compare (of a model with
-    more than two dimensions, its first two)."""
+    more than two dimensions, the two that carried the most KL then: see dims_note)."""
     mu = np.asarray(frame["mu"])
     series = [{"x": _rounded(mu[labels == d, 0]), "y": _rounded(mu[labels == d, 1]), "colour": DIGIT_COLOURS[d],
                "size": 3, "alpha": 0.8} for d in range(10)]
-    more = f" · z₁, z₂ of {mu.shape[1]}" if mu.shape[1] > 2 else ""
-    panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}{more}", "xlabel": "z₁",
+    x, y = axis_names(frame)
+    panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": x, "ylabel": y,
              "range": [-4, 4, -4, 4],
              "square": True, "series": series}
     legend = [{"name": name, "colour": DIGIT_COLOURS[d]} for d, name in enumerate(classes)]
-    chart({"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"]}, key, height=480)
+    chart({"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"], "note": dims_note(frame)}, key,
+          height=480)

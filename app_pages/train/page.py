@@ -53,8 +53,8 @@ with st.expander("Settings", expanded=not running):
                                 key="train_free_bits", help="No KL is charged for a latent dimension's first nats "
                                 "(Kingma et al. 2016): the optimiser gains nothing by switching it off. 0: off.")
     if warm == "scratch":
-        latent_dim = c4.number_input("Latent size", 2, 32, 2, key="train_latent_dim",
-                                     help="Dimensions of z. Beyond 2 the live map shows the first two of them.")
+        latent_dim = c4.number_input("Latent size", 2, 32, 2, key="train_latent_dim", help="Dimensions of z. "
+                                     "Beyond 2, the live map shows the two that carry the most KL.")
     else:  # a checkpoint's architecture comes with it
         latent_dim = checkpoint(warm).config.latent_dim
         c4.caption(f"Latent size {latent_dim}, as the checkpoint's")

@@ -7,7 +7,7 @@ from app_pages.train.live_chart import live_curves, live_dims, live_map
 from ui.board import JOINED
 from ui.models import images, info
 from ui.navigation import script
-from app_pages.train.figures import curves_figure, frame_figure
+from app_pages.train.figures import curves_figure, dims_note, frame_figure
 from ui.training import checkpoint_file, current, runs, save
 from vae.serve.checkpoint import CheckpointError
 from vae.serve.metric_log import Rows
@@ -101,6 +101,8 @@ def replay_frames(frames):
                      help="Step through the maps recorded during training: the clusters form, then the "
                           "KL term pulls them towards the standard normal prior.")
     st.plotly_chart(frame_figure(frames[pick], labels, **named), key="train_frame_replay")
+    if dims_note(frames[pick]):
+        st.caption(dims_note(frames[pick]))
 
 
 @st.fragment

@@ -38,7 +38,7 @@ function receive({ data: m }) {
   } else if (m.type === "history") {  // a run reopened from this browser's storage: what it had drawn
     // (a run kept before steps carried kl_dims has none: its rows get null there)
     for (const rows of m.steps) COLUMNS.forEach((c) => state.steps[c].push(...(rows[c] || rows.step.map(() => null))));
-    state.frames = m.frames.map(({ step, epoch, mu }) => ({ step, epoch, mu }));
+    state.frames = m.frames.map(({ step, epoch, mu, dims, latent_dim }) => ({ step, epoch, mu, dims, latent_dim }));
     state.epochs = m.epochs;
   } else if (m.type === "started") {  // news for the server only when a stopped run goes on
     const resumed = state.status === "stopped";
@@ -50,7 +50,7 @@ function receive({ data: m }) {
   } else if (m.type === "labels") {
     state.labels = m.labels;
   } else if (m.type === "frame") {
-    state.frames.push({ step: m.step, epoch: m.epoch, mu: m.mu });
+    state.frames.push({ step: m.step, epoch: m.epoch, mu: m.mu, dims: m.dims, latent_dim: m.latent_dim });
   } else if (m.type === "epoch") {
     state.epochs.push(m.metrics);
   } else if (m.type === "weights") {  // an epoch's end, the run's end (`end`: how and why), a reopened run's

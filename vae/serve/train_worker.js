@@ -9,6 +9,7 @@
 // ended), "error". Everything is also kept in IndexedDB (run_store.js).
 import { VAE, one_hot, state_dict_layers } from "../model.js";
 import { Adam, fresh_state, train } from "../trainer.js";
+import { kl_per_dimension } from "../collapse.js";
 import { load_dataset } from "../data.js";
 import * as store from "./run_store.js";
 
@@ -63,15 +64,23 @@ function unflatten(model_layers, flat) {  // the reverse, by the layer sizes the
   return state_dict;
 }
 
-function frame(step, epoch) {  // the first test images' posterior means, the map the page draws
-  const mu = tf.tidy(() => {
+// The map the page draws: the first test images' posterior means in the two dimensions that carry the most KL on
+// them (`dims`; a 2-D model's are its own two), as vae/serve/worker.py's _frame
+function frame(step, epoch) {
+  const config = job.model.config;
+  const [mu, kl] = tf.tidy(() => {
     const x = tf.tensor2d(job.data.x_test.subarray(0, FRAME_DIGITS * 784), [FRAME_DIGITS, 784]);
-    const y = job.model.config.conditional ? one_hot(job.data.y_test.subarray(0, FRAME_DIGITS)) : null;
-    return job.model.encode(x, y).mu.slice([0, 0], [-1, 2]);
+    const y = config.conditional ? one_hot(job.data.y_test.subarray(0, FRAME_DIGITS)) : null;
+    const q = job.model.encode(x, y);
+    return [q.mu, config.variational ? kl_per_dimension(q.mu, q.logvar) : tf.zeros([config.latent_dim])];
   });
-  const out = { step, epoch, mu: mu.dataSync().slice() };
-  mu.dispose();
-  return out;
+  const d = config.latent_dim, kl_dims = kl.dataSync();
+  const dims = d > 2 && config.variational
+    ? Array.from(kl_dims.keys()).sort((a, b) => kl_dims[b] - kl_dims[a]).slice(0, 2).sort((a, b) => a - b) : [0, 1];
+  const all = mu.dataSync(), out = new Float32Array(2 * FRAME_DIGITS);
+  for (let i = 0; i < FRAME_DIGITS; i++) [out[2 * i], out[2 * i + 1]] = [all[i * d + dims[0]], all[i * d + dims[1]]];
+  tf.dispose([mu, kl]);
+  return { step, epoch, mu: out, dims, latent_dim: d };
 }
 
 async function keep(status) {  // where the run stands, into IndexedDB (its history is added as it comes)

@@ -19,6 +19,7 @@ import weakref
 
 import torch
 
+from vae.collapse import kl_per_dimension
 from vae.config import TrainConfig, from_dict, to_dict
 from vae.model import VAE, one_hot
 from vae.serve.metric_log import MetricLog
@@ -41,10 +42,16 @@ def _context():
 
 @torch.no_grad()
 def _frame(model: VAE, data, step: int, epoch: float) -> dict:
+    """The first test images' posterior means in the two dimensions that carry the most KL on them ("dims"; a 2-D
+    model's are its own two), so that the map of a larger model shows what its code uses, not two collapsed ones."""
     y = one_hot(data.y_test[:FRAME_DIGITS]) if model.config.conditional else None  # q(z|x, y): with its own class
-    mu, _ = model.eval().encode(data.x_test[:FRAME_DIGITS], y)
+    mu, logvar = model.eval().encode(data.x_test[:FRAME_DIGITS], y)
     model.train()
-    return {"step": step, "epoch": epoch, "mu": mu.numpy().astype("float32")}
+    dims = [0, 1]
+    if mu.shape[1] > 2 and model.config.variational:
+        dims = sorted(torch.topk(kl_per_dimension(mu, logvar), 2).indices.tolist())
+    return {"step": step, "epoch": epoch, "mu": mu[:, dims].numpy().astype("float32"), "dims": dims,
+            "latent_dim": mu.shape[1]}
 
 
 def _weights(model: VAE) -> dict:

@@ -102,9 +102,12 @@ function dims_data(s) {
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-function map_data(frame, labels, header, d) {  // d: the latent size; of a model of more, its first two dimensions
-  const classes = header.classes || DIGITS;
-  const more = d > 2 ? ` · z₁, z₂ of ${d}` : "";
+const SUB = "₀₁₂₃₄₅₆₇₈₉", axis = (u) => `z${String(u + 1).replace(/\d/g, (c) => SUB[c])}`;
+
+// A frame of a model of more than two dimensions shows the two with the most KL then, and says so (figures.dims_note)
+function map_data(frame, labels, header) {
+  const classes = header.classes || DIGITS, dims = frame.dims || [0, 1], d = frame.latent_dim || 2;
+  const note = d > 2 ? `${axis(dims[0])} and ${axis(dims[1])}: of its ${d} dimensions, the two with the most KL` : "";
   const series = classes.map((_, d) => {
     const x = [], y = [];
     for (let i = 0; i < labels.length; i++) {
@@ -115,9 +118,9 @@ function map_data(frame, labels, header, d) {  // d: the latent size; of a model
     return { x, y, colour: header.colours[d], size: 3, alpha: 0.8 };
   });
   return { height: 420, mark: frame.step,
-           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}${more}`, xlabel: "z₁",
-                      range: [-4, 4, -4, 4], square: true, series }],
-           legend: classes.map((name, d) => ({ name, colour: header.colours[d] })) };
+           panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}`, xlabel: axis(dims[0]),
+                      ylabel: axis(dims[1]), range: [-4, 4, -4, 4], square: true, series }],
+           legend: classes.map((name, k) => ({ name, colour: header.colours[k] })), note };
 }
 
 const number = (v) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -192,7 +195,7 @@ function render(root, s, header) {
   }
   const frame = s.frames[replay ? Number(slider.value) : s.frames.length - 1];
   q(".bv-replay-text").textContent = `Latent map after step ${frame.step} (slide to step through the maps)`;
-  mountChart(q(".bv-map"), map_data(frame, s.labels, header, s.run.spec.config.latent_dim));
+  mountChart(q(".bv-map"), map_data(frame, s.labels, header));
 }
 
 async function offer(root, ctl, header, setTriggerValue) {
