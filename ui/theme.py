@@ -9,7 +9,8 @@ import streamlit as st
 #   it is not faded.
 # - A disabled widget's label is faded to 2.3-3.6:1: the control is greyed out, and its label stays readable.
 # - A display formula wider than a phone would scroll sideways inside a box the keyboard cannot reach (axe's
-#   scrollable-region-focusable); it wraps at its relations and operators instead, as inline formulas do.
+#   scrollable-region-focusable); it wraps at its relations and operators instead, as inline formulas do. A line
+#   of source wider than its column wraps too, for the same reason.
 THEME_CSS = """
 <style>
 .stApp [data-testid="stBaseButton-primary"] {color: light-dark(#ffffff, #0b0d10);}
@@ -17,6 +18,7 @@ THEME_CSS = """
 .stApp label[data-testid="stWidgetLabel"][disabled] {color: inherit;}
 .stApp .katex-display > .katex {white-space: normal;}
 .stApp .katex-display .base {margin: 2px 0;}
+.stApp [data-testid="stCode"] pre code {white-space: pre-wrap !important; overflow-wrap: anywhere;}  /* over its inline style */
 </style>
 """
 
