@@ -3,15 +3,19 @@ and Streamlit's own files) and one route more, /files/..., for files named by th
 browser's training code and the training images a student's browser fetches once and keeps
 (vae/serve/published.py). It also makes the teacher key of the Class board, unless one is set (vae/serve/teacher.py),
 and fills the pages' caches before it answers anyone (ui/warm_start.py)."""
+import os
+
 import streamlit as st
 
 from app_pages import warm_ups
 from ui.navigation import PAGES
-from ui.warm_start import warm_start
+from ui.warm_start import WAIT_S, warm_start
 from vae.serve.published import routes
 from vae.serve.teacher import teacher_key_at_start
 
 teacher_key_at_start()
-took = warm_start(warm_ups(PAGES))  # before it answers: its first visitor finds the caches full
-print("  Warmed up before the first visitor: " + ", ".join(f"{what} {s:.1f} s" for what, s in took.items()), flush=True)
+# before it answers (VAE_WARM_WAIT_S seconds at most): its first visitor finds the caches full
+took, done = warm_start(warm_ups(PAGES), float(os.environ.get("VAE_WARM_WAIT_S", WAIT_S)))
+print(f"  Warmed up {'before the first visitor' if done else 'in part (the rest goes on)'}: "
+      + ", ".join(f"{what} {s:.1f} s" for what, s in took.items()), flush=True)
 app = st.App("app.py", routes=routes())

@@ -46,7 +46,7 @@ async def first_map(url: str) -> dict:
 
 def test_a_fresh_server_holds_the_lessons_first_figure_before_anyone_visits(tmp_path):
     log = tmp_path / "server.log"
-    with app_server(log) as url:
+    with app_server(log, env={"VAE_WARM_WAIT_S": "80"}) as url:  # a busy machine too: all of it before it answers
         before = cached(url)
         assert LESSON_FIRST_RUN <= before, f"not filled before the first visit: {LESSON_FIRST_RUN - before}"
         served = asyncio.run(first_map(url))
