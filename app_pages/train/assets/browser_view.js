@@ -82,12 +82,10 @@ function curves_data(s) {
 }
 
 const DIMS_STEPS = 50;  // as app_pages/train/live_chart.py
-
 // Each latent dimension's KL, as bars in index order, averaged over the last DIMS_STEPS steps (live_chart.dims_data)
 function dims_data(s) {
   const rows = s.steps.kl_dims.slice(-DIMS_STEPS).filter((r) => r), d = s.run.spec.config.latent_dim;
-  const mean = (u) => rows.reduce((sum, r) => sum + r[u], 0) / Math.max(1, rows.length);
-  const now = Array.from({ length: d }, (_, u) => mean(u));
+  const now = Array.from({ length: d }, (_, u) => rows.reduce((sum, r) => sum + r[u], 0) / Math.max(1, rows.length));
   const x = Array.from({ length: d }, (_, u) => u + 1), series = [
     { kind: "bars", x, y: rounded(now), widths: x.map(() => 0.7), colour: "#2ca02c", alpha: 0.85 }];
   const test = s.epochs.length ? s.epochs.at(-1).test_kl_dims : null;
@@ -101,7 +99,6 @@ function dims_data(s) {
 }
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-
 const SUB = "₀₁₂₃₄₅₆₇₈₉", axis = (u) => `z${String(u + 1).replace(/\d/g, (c) => SUB[c])}`;
 
 // A frame of a model of more than two dimensions shows the two with the most KL then, and says so (figures.dims_note)
