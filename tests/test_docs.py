@@ -1,6 +1,6 @@
 """README.md and docs/: every relative link and picture points at a file that exists (and an anchor at a heading that
 exists), every picture says what it shows, the pictures are exactly those scripts/docs_pictures.py makes, the README
-stays short, and its tour names every page of the app."""
+stays short, its tour names every page of the app, and every benchmark has its command in docs/measurements.md."""
 import re
 from pathlib import Path
 
@@ -90,3 +90,11 @@ def test_the_readme_is_short_and_tours_every_page():
     tour = text.split("## The pages", 1)[1].split("\n## ", 1)[0]
     titles = set(re.findall(r"^### (.+)$", tour, re.M))
     assert {title for title, _ in PAGES.values()} <= titles, "a page of the app is missing from the README's tour"
+
+
+def test_every_benchmark_is_in_the_measurements_with_its_command():
+    text = " ".join((DOCS / "measurements.md").read_text().split())  # a command may wrap across lines
+    scripts = [p for p in sorted((ROOT / "bench").rglob("*.py")) if 'if __name__ == "__main__"' in p.read_text()]
+    assert scripts, "no benchmark found: is bench/ where it was?"
+    missing = [str(p.relative_to(ROOT)) for p in scripts if f"python {p.relative_to(ROOT)}" not in text]
+    assert not missing, f"benchmarks with no command in docs/measurements.md: {missing}"
