@@ -111,6 +111,7 @@ async def run_level(url, n, args, pids, exclude):
         await warm.open()
         await warm.close()
     costs = [await load_cost(url, kind, pids, args.cost_loads) for kind in sorted(set(kinds))] if args.cost_loads else []
+    load_average = [os.getloadavg()[0]]  # the machine's, beside the figures: others' work inflates round trips
     rate = n / args.within if args.within else args.rate
     students = [Student(i, kinds[i], i / rate) for i in range(n)]
     t0 = time.perf_counter()
@@ -127,13 +128,18 @@ async def run_level(url, n, args, pids, exclude):
     client0 = os.times()
     await asyncio.gather(*tasks)
     sampler.cancel()
-    loading.cancel()
+    try:
+        await asyncio.wait_for(loading, 1.0)  # its last look, when the last page loaded at the very end
+    except asyncio.TimeoutError:
+        pass
     client = os.times()  # this process: the students' side, which a real class spreads over its own machines
     args.client_cpu_share = round((client.user + client.system - client0.user - client0.system)
                                   / (time.perf_counter() - t0), 3)
     samples.append({"t": round(time.perf_counter() - t0, 1), **usage([p for p in tree(pids) if p not in exclude]),
                     "own_rss_mb": usage(pids)["rss_mb"]})
-    return {**level_summary(n, args, students, samples), "load_costs": costs, "burst": burst}
+    load_average.append(os.getloadavg()[0])
+    return {**level_summary(n, args, students, samples), "load_costs": costs, "burst": burst,
+            "load_average": load_average}
 
 
 def main():

@@ -91,4 +91,7 @@ def cost_table(levels) -> str:
             one = ((f"{c['cpu_ms']:.0f} ms", f"{c['ws_bytes'] / 1000:,.1f} kB",
                     f"{c['files_bytes'] / 1000:,.1f} kB ({c['requests']:g})") if "cpu_ms" in c else ("-", "-", "-"))
             lines.append(f"| {c['page']} | {' | '.join(one)} | {carried if i == 0 else ''} | {spent if i == 0 else ''} |")
+    lines += [f"load average (1 min) of the machine at the start and the end of the {lv['students']} students on "
+              f"{'+'.join(lv['mix'])}: {lv['load_average'][0]:.1f}, {lv['load_average'][-1]:.1f}"
+              for lv in levels if lv.get("load_average")]
     return "\n".join(lines)
