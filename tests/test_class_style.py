@@ -155,3 +155,43 @@ def test_every_other_page_opened_on_a_conditional_models_link_says_one_line(key)
     said = [c.value for c in at.caption if "link" in c.value and "Ignored" in c.value]
     assert len(said) == 1, said
     assert not any(CVAE in o for box in at.selectbox for o in box.options)
+
+
+def table_pixels(at, key):
+    import base64
+    data = next(c for c in at.get("bidi_component") if c.proto.id.endswith(f"-{key}")).proto.json
+    table = json.loads(data) if isinstance(data, str) and data else None
+    return table, np.frombuffer(base64.b64decode(table["pixels"]), dtype=np.uint8)
+
+
+def test_a_drawing_is_encoded_with_its_class_and_redrawn_as_every_class():
+    from vae.serve.browser_values import read_ink
+    from vae.serve.digit_image import normalise_digit
+    ink = np.zeros((56, 56))
+    ink[10:14, 12:44] = 1.0  # a 7: a bar, and a stroke down from its right end
+    for r in range(14, 48):
+        ink[r, 40 - (r - 14) // 2:44 - (r - 14) // 2] = 1.0
+    at = AppTest.from_file(str(ROOT / "app_pages" / "class_style" / "page.py"), default_timeout=200)
+    at.session_state["class_style_pad"] = {"ink": ink.ravel().tolist()}
+    at.session_state["class_style_own_class"] = 7
+    at.run()
+    assert not at.exception and at.error.len == 0
+    model = load_checkpoint(CHECKPOINT_DIR / f"{CVAE}.safetensors").model
+    x = torch.as_tensor(normalise_digit(read_ink(ink.ravel().tolist(), 56), 20)).reshape(1, 784)
+    mu = model.encode(x, one_hot([7]))[0]
+    expected = model.decode_images(mu, one_hot(torch.arange(10))).numpy()  # (10, 28, 28): its z, every class
+    table, pixels = table_pixels(at, "class_style_own_table")
+    assert table["rows"] == list("0123456789") and table["columns"] == ["yours"]
+    assert np.abs(pixels.reshape(10, 28, 28) - np.round(255 * expected)).max() <= 1
+    grid, pixels = table_pixels(at, "class_style_grid")
+    assert grid["columns"][0] == "yours"  # the grid's first column is the same style
+    assert np.abs(pixels.reshape(10, -1, 28, 28)[:, 0] - np.round(255 * expected)).max() <= 1
+
+
+@pytest.mark.parametrize("ink", [[1, "x"], [0.5] * 10, "ink", {"a": 1}, [float("nan")] * 3136])
+def test_a_malformed_drawing_is_one_line_and_the_page_still_draws(ink):
+    at = AppTest.from_file(str(ROOT / "app_pages" / "class_style" / "page.py"), default_timeout=200)
+    at.session_state["class_style_pad"] = {"ink": ink}
+    at.run()
+    assert not at.exception and [e.value for e in at.error] == [
+        "the drawing pad sent something other than 3136 grey levels; it was ignored. Clear the pad and draw again."]
