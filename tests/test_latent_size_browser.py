@@ -68,7 +68,7 @@ def test_the_latent_map_labels_its_pca_projection(app_url, page, name, dim):
     settle(page)
     note = page.get_by_text("The map is a projection").inner_text()
     assert f"{dim} dimensions" in note and "of their variance" in note
-    titles = page.locator(".js-plotly-plot .xtitle, .js-plotly-plot .ytitle").evaluate_all(
+    titles = page.locator(".st-key-latent_map_chart .xtitle, .st-key-latent_map_chart .ytitle").evaluate_all(
         "ts => ts.map(t => t.textContent)")
     assert titles == ["PC1", "PC2"]
     SHOTS.mkdir(parents=True, exist_ok=True)
