@@ -9,7 +9,6 @@ message the browser sent (its weights inside).
 """
 import asyncio
 import json
-import os
 import random
 import time
 
@@ -215,8 +214,6 @@ async def page_files(url: str, responses: list, media: set) -> list:
     mine = [r for _, r in responses if r.url.startswith(url)
             and not r.url[len(url):].startswith(("/static/", "/favicon.png"))]
     sizes = [(await r.request.sizes())["responseBodySize"] for r in mine]
-    if os.environ.get("WS_FILES_SHOW"):
-        print("\n".join(f"Chromium fetched {r.status} {n:>9,} {r.url[len(url):]}" for r, n in zip(mine, sizes)))
     return [(FILES, {"messages": len(mine), "bytes": sum(sizes)})]
 
 
