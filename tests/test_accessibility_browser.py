@@ -14,8 +14,11 @@ from ui.navigation import HOME, PAGES
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENS = {"projector": (1366, 768), "phone": (390, 844)}
 THEMES = ("light", "dark")
-# Every page of the table, so that a page added later is checked too, and the lesson's later steps
-VIEWS = [(key, "") for key in PAGES] + [("start_here", f"?step={k}") for k in range(2, 7)]
+# Every page of the table, so that a page added later is checked too; and the lesson's later steps in each theme and
+# on each screen once (light on the projector, dark on the phone): a theme changes colours, a screen the layout.
+PAGE_VIEWS = [(key, "") for key in PAGES]
+STEP_VIEWS = [("start_here", f"?step={k}") for k in range(2, 7)]
+DIAGONAL = {("light", "projector"), ("dark", "phone")}
 IDLE = "[data-testid='stStatusWidget']"
 # The pages whose map is a component that receives its data after the page is drawn, and how it says it is painted
 PAINTED = {"explorer": ".vx-root[data-painted]", "class_style": ".cs-root[data-painted]"}
@@ -82,7 +85,7 @@ def seen(request, browser, app_url):
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=theme)
     found = {}
-    for key, query in VIEWS:
+    for key, query in PAGE_VIEWS + (STEP_VIEWS if (theme, screen) in DIAGONAL else []):
         page = context.new_page()  # a tab per view: one tab through them all holds every figure's memory
         page.app_url = app_url
         settle(page, key, query, expanded=True)
