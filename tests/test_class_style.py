@@ -195,3 +195,22 @@ def test_a_malformed_drawing_is_one_line_and_the_page_still_draws(ink):
     at.run()
     assert not at.exception and [e.value for e in at.error] == [
         "the drawing pad sent something other than 3136 grey levels; it was ignored. Clear the pad and draw again."]
+
+
+def _sidebar():
+    from ui.upload import upload_sidebar
+    upload_sidebar()
+
+
+@pytest.mark.parametrize("latent_dim, said", [(2, "the checkpoint picker of the page [Class and style](class_style)"),
+                                              (8, "a conditional model with 8 latent dimensions: no page shows one")])
+def test_the_sidebar_says_where_an_uploaded_conditional_model_is_shown(latent_dim, said):
+    from vae.config import TrainConfig
+    from vae.serve.checkpoint import checkpoint_bytes
+    if latent_dim == 2:
+        data = (CHECKPOINT_DIR / f"{CVAE}.safetensors").read_bytes()
+    else:
+        data = checkpoint_bytes(VAE(VAEConfig(conditional=True, latent_dim=latent_dim)), TrainConfig())
+    at = AppTest.from_function(_sidebar, default_timeout=60).run()
+    at.file_uploader(key="ckpt_upload").set_value(("my-cvae.safetensors", data, "application/octet-stream")).run()
+    assert not at.exception and not at.sidebar.error and said in at.sidebar.success[0].value

@@ -86,8 +86,12 @@ def _handle(uploaded) -> tuple[str, str]:
             label = _keep(sha, uploaded.name, read_upload(data))
         except CheckpointError as exc:
             return "error", f"`{display_name(uploaded.name)}` was refused: {exc}"
+    config = store[sha][1].config
+    if config.conditional and config.latent_dim != 2:  # Class and style draws a plane: a 2-D z
+        return "success", (f"Opened as `{label}`, a conditional model with {config.latent_dim} latent dimensions: "
+                           "no page shows one yet (Class and style shows conditional models of two).")
     where = ("the checkpoint picker of the page [Class and style](class_style) (it is a conditional model)"
-             if store[sha][1].config.conditional else "the checkpoint pickers")
+             if config.conditional else "the checkpoint pickers")
     return "success", f"Opened as `{label}`. It is now in {where} of this browser tab only; nobody else sees it."
 
 
