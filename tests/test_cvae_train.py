@@ -3,6 +3,7 @@ map frames are the test images encoded with their own class, and the page draws 
 import time
 
 import numpy as np
+import pytest
 import torch
 
 from links import page
@@ -34,3 +35,15 @@ def test_the_train_page_trains_a_conditional_model_on_the_server():
     finally:
         worker.stop()
         worker.join(10)
+
+
+def test_the_class_board_refuses_a_conditional_model_in_one_line(small_mnist):
+    """A conditional model's losses are of p(x|y): the board, whose models are of p(x), says so instead of scoring it
+    (a student may train one on the Train page and press Send)."""
+    from vae.config import TrainConfig, VAEConfig
+    from vae.serve.board import BoardInputError, submission
+    from vae.serve.checkpoint import Checkpoint
+    ckpt = Checkpoint(build_model(VAEConfig(conditional=True), 0).eval(), TrainConfig(epochs=1))
+    with pytest.raises(BoardInputError, match="conditional model") as refused:
+        submission(ckpt, small_mnist, "Ada's CVAE", "owner", "browser")
+    assert not refused.value.unexpected

@@ -80,6 +80,9 @@ def submission(ckpt: Checkpoint, data: ImageSet, name: str, owner: str, source: 
         raise BoardInputError("the board takes models trained here or uploaded.")
     if ckpt.train_config.dataset != data.dataset:
         raise BoardInputError("the model and the test images are of different datasets.")
+    if ckpt.config.conditional:  # its losses are of p(x|y): beside the other models' p(x) they would mislead
+        raise BoardInputError("a conditional model's losses are of each image given its class, which the board's "
+                              "models of images alone do not compare with; the page Class and style shows it.")
     blob = checkpoint_bytes(ckpt.model, ckpt.train_config, ckpt.metrics, ckpt.history, ckpt.data_sha256)
     try:
         checked = load_checkpoint(blob)
