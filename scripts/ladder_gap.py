@@ -1,11 +1,11 @@
 """The Latent size page's gap, estimated to a stated precision, into checkpoints/ladder_gap.json.
 
-    python scripts/ladder_gap.py [--images 100] [--checkpoints bce bce-z4 bce-z8 bce-z16 bce-z32]
+    python scripts/ladder_gap.py [--images 50] [--checkpoints bce bce-z4 bce-z8 bce-z16 bce-z32]
 
 For the first N test images under each checkpoint (default: the size ladder, ui.ladders): the ELBO of the encoder's q
 from 2,000 draws each (closed-form KL), and from one draw each (what `evaluate` does); q* fitted to each image by
 stochastic optimisation (vae.gap_nd.fit_diag) and its ELBO; log p(x) by IWAE with K = 5,000 from the encoder's q and
-from q* widened (vae.gap_nd.WIDEN). Stored: the mean over the images of each, with the Monte Carlo standard error of
+from a mixture of q* widened, the encoder's q and the prior (vae.gap_nd.SHARES). Stored: the mean over the images of each, with the Monte Carlo standard error of
 that mean, and the per-image values. Entries carry the weights' and the data's sha256 (vae.serve.gap_table).
 """
 import argparse
@@ -46,13 +46,13 @@ def entry(name: str, n_images: int, seed: int = 0) -> dict:
     mean["elbo_one_draw"] = round(float(one.mean()), 4)
     se["elbo_one_draw"] = None  # one draw an image: no spread to measure it by; see elbo_encoder's per-draw sd
     return {"images": n_images, "latent_dim": ckpt.config.latent_dim, "weights_sha256": weights_sha256(model),
-            "data_sha256": data.sha256, "k": 5000, "draws": 2000, "widen": gap_nd.WIDEN, "seed": seed,
+            "data_sha256": data.sha256, "k": 5000, "draws": 2000, "widen": gap_nd.WIDEN, "shares": list(gap_nd.SHARES), "seed": seed,
             "mean": mean, "se": se, "per_image": {k: [round(float(v), 4) for v in a] for k, a in per.items()}}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--images", type=int, default=100)
+    ap.add_argument("--images", type=int, default=50)
     ap.add_argument("--checkpoints", nargs="*", default=list(SIZE_LADDER))
     args = ap.parse_args()
     torch.set_num_threads(1)

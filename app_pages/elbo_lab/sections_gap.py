@@ -77,7 +77,8 @@ def gap_table_section(names: list[str]):
     st.write("Section 1b's split for every shipped 2-D model, averaged over its first test images: which part of the "
              "gap is the encoder's fault, and how that changes with β and with the decoder's likelihood.")
     if rows:
-        st.dataframe(rows, hide_index=True, key="elbo_lab_gap_table")
+        with st.container(key="elbo_lab_gap_models"):
+            st.dataframe(rows, hide_index=True, key="elbo_lab_gap_table")
         st.caption("Means over each model's first test images (the digits column; as the model is scored: "
                    "bce-binarized on binarized digits), in nats, ± the standard error of the mean over those images. "
                    "Computed ahead by `python scripts/gap_table.py`; each image's terms exact by quadrature to about "
@@ -98,7 +99,8 @@ def digit_part(name: str, index: int):
         st.metric("ELBO, full-covariance q*", f"{s['elbo_full']:.3f} nats")
         st.metric("ELBO, diagonal q*", f"{s['elbo_diag']:.3f} nats")
         st.metric("ELBO, encoder's q", f"{s['elbo_encoder']:.3f} nats")
-    st.plotly_chart(gap_bar(s), key="elbo_lab_gap_bar", config={"displayModeBar": False})
+    with st.container(key="elbo_lab_gap_bar_box"):
+        st.plotly_chart(gap_bar(s), key="elbo_lab_gap_bar", config={"displayModeBar": False})
     total = s["amortization"] + s["approximation"]
     st.caption(f"Gap {total:.3f} nats: amortization {s['amortization']:.3f} ({s['amortization'] / max(total, 1e-9):.0%}), "
                f"approximation {s['approximation']:.3f} (diagonal {s['diagonal']:.3f}, any Gaussian "
