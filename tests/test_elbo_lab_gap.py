@@ -81,7 +81,7 @@ def test_a_larger_latent_space_has_no_gap_section():
 def test_the_gap_section_fits_the_screen(app_url, page, width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{app_url}/elbo_lab?checkpoint=bce&digit=7")
-    toggle = page.get_by_text("Fit q* to this digit")
+    toggle = page.get_by_text("Where does this digit's ELBO lose?")
     toggle.wait_for(timeout=120000)
     toggle.click()
     root = page.locator(".st-key-elbo_lab_gap_chart .lc-root")

@@ -15,6 +15,13 @@ from vae.gap import fit, newton, split
 from vae.serve.gap_table import GAP_FILE, current, read_table
 
 FIT_KEY = "elbo_lab_gap_fit"
+EXPLAINED = (
+    "The gap log p(x) − ELBO has two causes (Cremer, Li & Duvenaud 2018). Fit a Gaussian q* to one digit alone, "
+    "maximising its own ELBO: the **amortization gap** ELBO(q*) − ELBO(encoder) is what the encoder loses by being "
+    "one network for every digit; the **approximation gap** log p(x) − ELBO(q*) is what no Gaussian of the encoder's "
+    "family (diagonal) can recover. A full-covariance q* splits the latter once more.")
+ORDER = (r"\log p(x) \;\ge\; \mathrm{ELBO}(q^*_{\text{full}}) \;\ge\; \mathrm{ELBO}(q^*_{\text{diag}})"
+         r" \;\ge\; \mathrm{ELBO}(q_{\text{encoder}})")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -54,28 +61,27 @@ def table_rows(names) -> list[dict]:
 
 @st.fragment
 def gap_section(name: str, index: int):
+    """Off, a single toggle: a new digit redraws nothing more than that (bench/elbo_lab_speed.py); on, the fits."""
+    if not st.toggle("1b · Where does this digit's ELBO lose? Fit q* to it", key=FIT_KEY,
+                     help="Two Newton fits on this digit, a fraction of a second; section 4b explains."):
+        return
     st.header("1b · Where the ELBO loses: the encoder, or the Gaussian?")
-    st.write(
-        "The gap log p(x) − ELBO has two causes (Cremer, Li & Duvenaud 2018). Fit a Gaussian q* to this one digit, "
-        "maximising its own ELBO: the **amortization gap** ELBO(q*) − ELBO(encoder) is what the encoder loses by "
-        "being one network for every digit; the **approximation gap** log p(x) − ELBO(q*) is what no Gaussian of "
-        "the encoder's family (diagonal) can recover. A full-covariance q* splits the latter once more.")
-    st.latex(r"\log p(x) \;\ge\; \mathrm{ELBO}(q^*_{\text{full}}) \;\ge\; \mathrm{ELBO}(q^*_{\text{diag}})"
-             r" \;\ge\; \mathrm{ELBO}(q_{\text{encoder}})")
-    if st.toggle("Fit q* to this digit", key=FIT_KEY, help="Two Newton fits on this digit, a fraction of a second."):
-        digit_part(name, index)
-        digits = [st.session_state.get("elbo_lab_next_random", index)] + [i for i in (index + 1, index - 1) if 0 <= i <= 9999]
-        work_ahead().wish([(("elbo_lab_gap", name, i), functools.partial(digit_split, name, i)) for i in digits])
-    else:
-        st.caption("Off until asked: the fit is on this digit alone, so each new digit needs its own.")
+    st.write(EXPLAINED)
+    st.latex(ORDER)
+    digit_part(name, index)
+    digits = [st.session_state.get("elbo_lab_next_random", index)] + [i for i in (index + 1, index - 1) if 0 <= i <= 9999]
+    work_ahead().wish([(("elbo_lab_gap", name, i), functools.partial(digit_split, name, i)) for i in digits])
 
 
 def gap_table_section(names: list[str]):
     """The split averaged over test digits for every 2-D model: outside the digit's fragment, drawn once a page."""
     rows = table_rows(names)
     st.header("4b · Where the ELBO loses, model by model")
-    st.write("Section 1b's split for every shipped 2-D model, averaged over its first test images: which part of the "
-             "gap is the encoder's fault, and how that changes with β and with the decoder's likelihood.")
+    st.write(EXPLAINED)
+    st.latex(ORDER)
+    st.write("Below, this split for every shipped 2-D model, averaged over its first test images: which part of the "
+             "gap is the encoder's fault, and how that changes with β and with the decoder's likelihood. For the "
+             "digit above, turn on section 1b.")
     if rows:
         with st.container(key="elbo_lab_gap_models"):
             st.dataframe(rows, hide_index=True, key="elbo_lab_gap_table")
