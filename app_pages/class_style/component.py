@@ -31,6 +31,7 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
               "class_bias": [[float(v) for v in row] for row in class_bias],  # float32 values, exact in JSON
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start, "axes": None,
+              "names": False,  # no class names on the map: given y, every class's codes sit around the same centre
               "only": None if only < 0 else only,
               "names": False}  # no class names at the codes' medians: here every class's median is near 0
     return pack(header, [a for layer in layers for a in layer] + [enc["mu"], enc["label"]])

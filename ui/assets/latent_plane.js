@@ -105,18 +105,23 @@ function drawPoints(ctx, model, view, hidden) {
   ctx.globalAlpha = 1;
 }
 
-// Each shown class's name at the median of its codes, so that the map reads without telling colours apart.
+// Each shown class's name at the median of its codes, so that the map reads without telling colours apart
+// (unless the header says `names: false`: a conditional model's classes share one centre).
 function drawClassNames(ctx, model, view, hidden) {
   const { mu, labels, header } = model;
+  if (header.names === false) return;
   ctx.font = "bold 15px sans-serif"; ctx.textAlign = "center"; ctx.lineWidth = 4; ctx.lineJoin = "round";
+  const placed = [];  // the names' boxes so far: a name that would overlap one goes below it
   for (let k = 0; k < 10; k++) {
     if (hidden.has(k)) continue;
     const z1 = [], z2 = [];
     for (let i = 0; i < header.n; i++) if (labels[i] === k) { z1.push(mu[2 * i]); z2.push(mu[2 * i + 1]); }
     if (!z1.length) continue;
     const median = (v) => v.sort((a, b) => a - b)[v.length >> 1];
-    const [px, py] = view.clamp(...view.toPx(median(z1), median(z2)));
-    const name = header.classes ? String(header.classes[k]) : String(k);
+    let [px, py] = view.clamp(...view.toPx(median(z1), median(z2)));
+    const name = header.classes ? String(header.classes[k]) : String(k), half = ctx.measureText(name).width / 2 + 2;
+    while (placed.some(([x, y, h]) => Math.abs(x - px) < h + half && Math.abs(y - py) < 17)) py += 17;
+    placed.push([px, py, half]);
     ctx.strokeStyle = "#fff"; ctx.strokeText(name, px, py + 5);
     ctx.fillStyle = "#000"; ctx.fillText(name, px, py + 5);
   }
