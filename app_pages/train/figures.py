@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import DIGIT_COLOURS, DIGITS
+from ui.figures import DIGIT_COLOURS, DIGITS, class_names
 
 MAX_POINTS = 300  # per-step curves are thinned to this many points: the page redraws them twice a second
 
@@ -77,6 +77,7 @@ def frame_figure(frame: dict, labels: np.ndarray, height: int = 460, classes=DIG
         pts = frame["mu"][labels == k]
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,  # SVG: no WebGL context
                                  marker={"size": 4, "color": DIGIT_COLOURS[k], "opacity": 0.75}))
+    class_names(fig, np.asarray(frame["mu"]), labels, classes)
     x, y = axis_names(frame)
     fig.update_xaxes(range=[-4, 4], title=x)
     fig.update_yaxes(range=[-4, 4], title=y, scaleanchor="x", scaleratio=1)

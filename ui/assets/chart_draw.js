@@ -210,6 +210,13 @@ function drawPanel(ctx, at) {
       ctx.fillStyle = h.colour; ctx.fillText(h.text, x, y);
     }
   }
+  ctx.globalAlpha = 1;
+  for (const l of panel.labels || []) {  // names on the plot (a latent map's classes), black on a light box
+    ctx.textAlign = "center"; ctx.font = "bold 14px sans-serif";
+    const x = px(l.x), y = py(l.y) + 5, w = ctx.measureText(l.text).width;
+    ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - w / 2 - 2, y - 13, w + 4, 17);
+    ctx.fillStyle = "#000"; ctx.fillText(l.text, x, y);
+  }
   ctx.restore();
   ctx.globalAlpha = 1; ctx.setLineDash([]); ctx.strokeStyle = "#aaa";
   ctx.strokeRect(plot.left, plot.top, plot.width, plot.height);
