@@ -71,12 +71,9 @@ def live_map(frame: dict, labels: np.ndarray, key: str, classes=DIGITS) -> None:
     series = [{"x": _rounded(mu[labels == d, 0]), "y": _rounded(mu[labels == d, 1]), "colour": DIGIT_COLOURS[d],
                "size": 3, "alpha": 0.8} for d in range(10)]
     x, y = axis_names(frame)
-    # each class named at the median of its codes, so that the map reads without telling colours apart
-    names = [{"x": round(float(np.median(mu[labels == d, 0])), 3), "y": round(float(np.median(mu[labels == d, 1])), 3),
-              "text": str(name)} for d, name in enumerate(classes) if (labels == d).any()]
     panel = {"title": f"epoch {frame['epoch']:.2f} · step {frame['step']}", "xlabel": x, "ylabel": y,
              "range": [-4, 4, -4, 4],
-             "square": True, "series": series, "labels": names}
+             "square": True, "series": series, "names": list(classes)}
     legend = [{"name": name, "colour": DIGIT_COLOURS[d]} for d, name in enumerate(classes)]
     chart({"height": 420, "panels": [panel], "legend": legend, "mark": frame["step"], "note": dims_note(frame)}, key,
           height=480)

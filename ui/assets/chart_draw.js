@@ -211,12 +211,17 @@ function drawPanel(ctx, at) {
     }
   }
   ctx.globalAlpha = 1;
-  for (const l of panel.labels || []) {  // names on the plot (a latent map's classes), black on a light box
+  // A name per series (a latent map's classes) at the median of its points, black on a light box: the map reads
+  // without telling colours apart.
+  const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  (panel.names || []).forEach((name, k) => {
+    const s = panel.series[k];
+    if (!s || !s.x.length) return;
     ctx.textAlign = "center"; ctx.font = "bold 14px sans-serif";
-    const x = px(l.x), y = py(l.y) + 5, w = ctx.measureText(l.text).width;
+    const x = px(median(s.x)), y = py(median(s.y)) + 5, w = ctx.measureText(String(name)).width;
     ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - w / 2 - 2, y - 13, w + 4, 17);
-    ctx.fillStyle = "#000"; ctx.fillText(l.text, x, y);
-  }
+    ctx.fillStyle = "#000"; ctx.fillText(String(name), x, y);
+  });
   ctx.restore();
   ctx.globalAlpha = 1; ctx.setLineDash([]); ctx.strokeStyle = "#aaa";
   ctx.strokeRect(plot.left, plot.top, plot.width, plot.height);

@@ -114,13 +114,9 @@ function map_data(frame, labels, header) {
     }
     return { x, y, colour: header.colours[d], size: 3, alpha: 0.8 };
   });
-  // each class named at the median of its codes, so that the map reads without telling colours apart
-  const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  const names = classes.map((name, d) => series[d].x.length
-    && { x: median(series[d].x), y: median(series[d].y), text: String(name) }).filter(Boolean);
   return { height: 420, mark: frame.step,
            panels: [{ title: `epoch ${frame.epoch.toFixed(2)} · step ${frame.step}`, xlabel: axis(dims[0]),
-                      ylabel: axis(dims[1]), range: [-4, 4, -4, 4], square: true, series, labels: names }],
+                      ylabel: axis(dims[1]), range: [-4, 4, -4, 4], square: true, series, names: classes }],
            legend: classes.map((name, k) => ({ name, colour: header.colours[k] })), note };
 }
 
