@@ -53,6 +53,18 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def phone(browser):
+    """A phone-sized touch screen, and a DevTools session to send it the browser's own touch events."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page, context.new_cdp_session(page)
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def training_browser(browser, tmp_path_factory):
     """Chromium at a lower CPU priority, for the tests that train in it: a training keeps a core busy for a minute,

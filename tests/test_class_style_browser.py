@@ -4,7 +4,6 @@ the page fits a phone's width."""
 import json
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 
@@ -128,17 +127,6 @@ def test_an_uploaded_digit_is_encoded_with_its_class_and_read_by_bayes_rule(app_
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
     page.screenshot(path=str(ARTIFACTS / "class_style_own_digit.png"))
     assert page.console_errors == []
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
-                                  device_scale_factor=2)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    yield page, context.new_cdp_session(page)
-    context.close()
 
 
 def test_a_finger_taps_drags_and_draws_and_nothing_overflows_a_phone(app_url, phone):

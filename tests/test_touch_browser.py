@@ -2,21 +2,9 @@
 and the drawing pad inks. Touches are sent as the browser's own touch events (Chrome DevTools Protocol), which
 Chromium turns into the pointer events the page listens to."""
 import numpy as np
-import pytest
 
 from conftest import ARTIFACTS
 from test_explorer_browser import ROOT_SEL, axes, expected_z, frames, shown_z
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
-                                  device_scale_factor=2)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    yield page, context.new_cdp_session(page)
-    context.close()
 
 
 def swipe(cdp, page, points, pause_ms=40):
