@@ -57,7 +57,8 @@ class Receiver:
         does not wait for a timed rerun before sending the next request, and the server folds requests that queue
         up into one run, so a run is matched to what asked for it once it is over, by what it drew: a run that
         drew outside every fragment is a full run, the oldest waiting action's; one that drew only in fragments on
-        a timer is their poll, unless the oldest waiting action is in one of them."""
+        a timer is their poll, unless the oldest waiting action is in one of them; one that drew nothing at all (a
+        queued fragment rerun the server folded into another) is not a full run's."""
         msg = ForwardMsg()
         msg.ParseFromString(frame)
         kind = msg.WhichOneof("type")
@@ -92,8 +93,8 @@ class Receiver:
                 self._timers.pop(fragment).cancel()
                 self.auto.pop(fragment, None)
             run = self._pending.pop(0) if first else Run("server", seen.started)
-        elif first is not None and (first.fragment in drawn or not drawn & set(self.auto)):
-            run = self._pending.pop(0)
+        elif first is not None and (first.fragment in drawn or (drawn or first.fragment) and not drawn & set(self.auto)):
+            run = self._pending.pop(0)  # a run that drew nothing is no full run's: a fragment's, skipped under load
         elif drawn & set(self.auto):
             fragment = sorted(drawn & set(self.auto))[0]
             run = Run("poll", self._polled.get(fragment, seen.started), fragment)

@@ -42,6 +42,10 @@ SETTLED = """() => {
   return drawn ? all('*').length : 0;
 }"""
 
+# The app's own CSS (ui/theme.py) is in effect and the page's fonts are loaded: both change the layout axe reads.
+THEMED = """() => document.fonts.status === 'loaded'
+  && getComputedStyle(document.querySelector('.stApp')).getPropertyValue('--vae-theme').trim() === '1'"""
+
 # A label cut short: any displayed button (in the page, or in a component's shadow root) with an element whose
 # content is wider than its box. Streamlit cuts a long label with an ellipsis inside the button's <p>.
 CUT = """() => {
@@ -66,6 +70,7 @@ def settle(page, key, query="", expanded=False):
     if key in PAINTED:
         page.wait_for_selector(PAINTED[key], timeout=90000)
     page.wait_for_selector(IDLE, state="detached", timeout=120000)
+    page.wait_for_function(THEMED, timeout=60000)
     if expanded:
         page.evaluate("() => document.querySelectorAll('details:not([open]) > summary').forEach((s) => s.click())")
     before = None

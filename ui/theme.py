@@ -11,8 +11,11 @@ import streamlit as st
 # - A display formula wider than a phone would scroll sideways inside a box the keyboard cannot reach (axe's
 #   scrollable-region-focusable); it wraps at its relations and operators instead, as inline formulas do. A line
 #   of source wider than its column wraps too, for the same reason.
+# - --vae-theme says the rules are in effect: the frontend loads st.html's code when the page first needs it, so on a
+#   busy machine the page can stand drawn without them for a second (tests/test_accessibility_browser.py waits).
 THEME_CSS = """
 <style>
+.stApp {--vae-theme: 1;}
 .stApp [data-testid="stBaseButton-primary"] {color: light-dark(#ffffff, #0b0d10);}
 .stApp [data-testid="stBaseButton-primary"] kbd {color: inherit; opacity: 1;}
 .stApp label[data-testid="stWidgetLabel"][disabled] {color: inherit;}
