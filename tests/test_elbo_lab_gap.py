@@ -60,6 +60,23 @@ def test_the_fit_waits_until_asked_then_shows_the_digits_split(lab, mnist):
     assert ellipses[5]["x"] == pytest.approx(list(xs), abs=1e-4)
 
 
+def test_the_link_carries_the_fit(lab):
+    """After the toggle (test above), the address bar says fit=1; a link with fit=1 opens the fit; junk is ignored with
+    a notice, the toggle left off."""
+    assert lab.query_params["fit"] == "1"
+    opened = AppTest.from_file(PAGE, default_timeout=300)
+    opened.query_params.update(checkpoint="bce", digit="7", fit="1")
+    opened.run()
+    assert not opened.exception and opened.toggle(key="elbo_lab_gap_fit").value
+    assert [m for m in opened.metric if m.label.startswith("ELBO, diagonal q*")]
+    junk = AppTest.from_file(PAGE, default_timeout=300)
+    junk.query_params.update(checkpoint="bce", digit="7", fit="<b>yes</b>")
+    junk.run()
+    assert not junk.exception and not junk.toggle(key="elbo_lab_gap_fit").value
+    assert any("Ignored `fit` in the link: it is not 0 or 1." in c.value for c in junk.caption)
+    assert "fit" not in junk.query_params
+
+
 def test_the_table_is_the_stored_split_of_every_2d_model(lab):
     rows = next(d.value for d in lab.dataframe if "amortization" in d.value.columns)
     stored = read_table()

@@ -26,6 +26,7 @@ from vae.model import VAE
 # images), 16 then polishes it where it is not (a wide q under beta = 16 was a nat short with 6 alone).
 FIT_NODES = (6, 16)
 GRID = 64  # points a side of elbo_on_grid, the rule of the numbers shown
+MISSED = 1e-3  # nats of ELBO(q*) above log p(x) that send the quadrature back to q*'s box (split)
 
 
 def from_encoder(mu, logvar) -> torch.Tensor:
@@ -136,6 +137,13 @@ def newton(model: VAE, x, theta, full: bool, n: int, iterations=40, tol=1e-5) ->
     return theta
 
 
+def box(theta, k=6.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The corners of the box m ± k standard deviations of one Gaussian theta (5,)."""
+    cov = scale_tril(theta[None])[0] @ scale_tril(theta[None])[0].T
+    half = k * cov.diagonal().sqrt()
+    return theta[:2] - half, theta[:2] + half
+
+
 def posterior_starts(axes, log_posterior) -> torch.Tensor:
     """Two Gaussians from the exact posterior on its grid, (2, 5): its mean and covariance, and its highest cell with
     a tenth of that covariance. Where the posterior has two modes and the encoder's q sits in the smaller one, a fit
@@ -190,7 +198,7 @@ def split(model: VAE, x, log_px=None, posteriors=None, retry=0.5) -> dict:
     if log_px is None:
         grids = {i: log_marginal_grid(model, xi) for i, xi in enumerate(x)}
         log_px = [grids[i]["log_px"] for i in range(len(x))]
-    log_px = torch.as_tensor(log_px, dtype=torch.float32)
+    log_px = torch.as_tensor(log_px, dtype=torch.float32).clone()
     redo = torch.nonzero(log_px - elbo_on_grid(model, x, diag) > retry)[:, 0].tolist()
     if redo:
         grids = {i: grids.get(i) or log_marginal_grid(model, x[i]) for i in redo} if posteriors is None else grids
@@ -198,10 +206,15 @@ def split(model: VAE, x, log_px=None, posteriors=None, retry=0.5) -> dict:
                 (grids[i]["axes"], grids[i]["log_joint"] - grids[i]["log_px"]) for i in redo]
         starts = torch.stack([posterior_starts(*p) for p in post])
         diag[redo], full[redo] = _refit(model, x[redo], diag[redo], full[redo], starts)
-    out = {"log_px": log_px}
+    out = {}
     for key, theta in (("encoder", encoder), ("diag", diag), ("full", full)):
         out[f"elbo_{key}"] = elbo_on_grid(model, x, theta)
         out[f"theta_{key}"] = theta
+    # A bound above log p(x) means the quadrature missed mass that q* found: a mode narrower than its first grid's
+    # cells (vae.marginal). Integrate again with q*'s box refined.
+    for i in torch.nonzero(log_px < out["elbo_full"] - MISSED)[:, 0].tolist():
+        log_px[i] = log_marginal_grid(model, x[i], focus=box(full[i]))["log_px"]
+    out["log_px"] = log_px
     out["amortization"] = out["elbo_diag"] - out["elbo_encoder"]
     out["approximation"] = out["log_px"] - out["elbo_diag"]
     out["diagonal"] = out["elbo_full"] - out["elbo_diag"]

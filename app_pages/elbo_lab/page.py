@@ -9,10 +9,10 @@ from app_pages.elbo_lab.sections import (ask_ahead, gradient_section, iwae_secti
 from ui.board_store import opened_entries, read_model, title
 from ui.link import link_field, read_link, write_link
 from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
-from vae.serve.query import read_whole
+from vae.serve.query import read_switch, read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 from app_pages.elbo_lab.sections_nd import estimate_section
-from app_pages.elbo_lab.sections_gap import gap_section, gap_table_section
+from app_pages.elbo_lab.sections_gap import FIT_KEY, gap_section, gap_table_section
 
 st.title("ELBO lab")
 st.write(
@@ -31,7 +31,8 @@ def boundable(ckpt) -> bool:
 
 shipped = [n for n in checkpoint_names() if boundable(checkpoint(n))]
 share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_model, names=shipped, keep=boundable)),
-                               "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999))})
+                               "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999)),
+                               "fit": (FIT_KEY, read_switch)})
 names = opened_entries(boundable) + shipped
 if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
@@ -58,7 +59,9 @@ def digit_sections():
         dataset = info(dataset_of(name))
         index = st.number_input(f"Test {dataset.item} (0-9999) of {dataset.title}", 0, 9999, key="elbo_lab_index")
         st.button(f"Random {dataset.item}", key="elbo_lab_random", on_click=random_digit)
-    link_field(share, write_link({"checkpoint": name, "digit": str(index)}))
+    splittable = checkpoint(name).config.latent_dim == 2 and not checkpoint(name).config.conditional
+    fitted = {"fit": "1"} if splittable and st.session_state.get(FIT_KEY) else {}  # 1b's toggle, drawn below
+    link_field(share, write_link({"checkpoint": name, "digit": str(index), **fitted}))
     with image_col:
         image = scored_image(name, index).reshape(28, 28).numpy()
         label = dataset.label(images(dataset.name).y_test[index])
@@ -66,7 +69,7 @@ def digit_sections():
                  width=140, alt=f"Test {dataset.item} {index} of {dataset.title}, a {label}, as the model scores it")
 
     (posterior_section if checkpoint(name).config.latent_dim == 2 else estimate_section)(name, index)
-    if checkpoint(name).config.latent_dim == 2 and not checkpoint(name).config.conditional:
+    if splittable:
         gap_section(name, index)
     iwae_section(name, index)
     gradient_section(name, index)

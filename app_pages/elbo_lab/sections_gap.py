@@ -63,9 +63,9 @@ def table_rows(names) -> list[dict]:
     return _table(GAP_FILE.stat().st_mtime if GAP_FILE.exists() else 0.0, tuple(names))
 
 
-@st.fragment
 def gap_section(name: str, index: int):
-    """Off, a single toggle: a new digit redraws nothing more than that (bench/elbo_lab_speed.py); on, the fits."""
+    """Off, a single toggle: a new digit redraws nothing more than that (bench/elbo_lab_speed.py); on, the fits.
+    Not a fragment of its own: the toggle reruns the digit's sections, whose link (above it) carries fit=1."""
     if not st.toggle("1b · Where does this digit's ELBO lose? Fit q* to it", key=FIT_KEY,
                      help="Two Newton fits on this digit, a fraction of a second; section 4b explains."):
         return
@@ -116,4 +116,5 @@ def digit_part(name: str, index: int):
     st.caption(f"Gap {total:.3f} nats: amortization {s['amortization']:.3f} ({s['amortization'] / max(total, 1e-9):.0%}), "
                f"approximation {s['approximation']:.3f} (diagonal {s['diagonal']:.3f}, any Gaussian "
                f"{s['gaussian']:.3f}). Each ELBO on a 64 × 64 grid in q's own frame (within 1e-3 nats of 256 × 256) "
-               "plus the closed-form KL; log p(x) by the grid of section 1. q* by Newton's method, deterministic.")
+               "plus the closed-form KL; log p(x) by the grid of section 1 (made finer over q*'s box where q* found mass that "
+               "grid missed: a mode narrower than its first cells). q* by Newton's method, deterministic.")

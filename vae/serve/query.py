@@ -46,6 +46,17 @@ def read_whole(values, lo: int, hi: int) -> int | None:
 
 
 @reader(QueryValueError, "a value in the link")
+def read_switch(values) -> bool | None:
+    """On or off, written 1 or 0."""
+    value = one_value(values)
+    if value is None:
+        return None
+    if value not in ("0", "1"):
+        raise QueryValueError("it is not 0 or 1.")
+    return value == "1"
+
+
+@reader(QueryValueError, "a value in the link")
 def read_point(values, limit: float) -> tuple[float, float] | None:
     """Two decimal numbers `z1,z2`, each within [-limit, limit]."""
     value = one_value(values)
