@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from contract import AWKWARD_NUMBERS, JSON, SCALARS, SETTINGS, within_contract
 from ui.upload import display_name
 from vae.serve.browser_values import BrowserValueError, read_ink, read_z
-from vae.serve.query import QueryValueError, point_text, read_name, read_point, read_whole
+from vae.serve.query import QueryValueError, point_text, read_name, read_point, read_switch, read_whole
 
 SIDE = 56
 
@@ -54,7 +54,7 @@ def test_an_uploaded_files_name_becomes_a_short_plain_label(name):
 
 QUERY_VALUES = (st.lists(st.text(max_size=30) | st.text(max_size=20).map(lambda t: (t or "x") * 1000) | st.sampled_from(
     ["1.5,-0.5", "7", "bce", "1e308,nan", "-5", "99", "abc", "../../etc/passwd", "<script>alert(1)</script>",
-     "%3Cscript%3E", "٣", "１２", "0x10", "inf,0", "1,2,3", " 7", ""]), max_size=3) | JSON)
+     "%3Cscript%3E", "٣", "１２", "0x10", "inf,0", "1,2,3", " 7", "", "0", "1", "true", "1 "]), max_size=3) | JSON)
 
 
 @SETTINGS
@@ -65,6 +65,8 @@ def test_a_links_values_of_any_type_size_and_encoding(values):
     assert name in (None, "bce", "mse")
     whole = within_contract(read_whole, QueryValueError, values, 0, 9999)
     assert whole is None or (type(whole) is int and 0 <= whole <= 9999)
+    switch = within_contract(read_switch, QueryValueError, values)
+    assert switch is None or (type(switch) is bool and values in (["0"], ["1"]))
     z = within_contract(read_point, QueryValueError, values, 8.0)
     assert z is None or (len(z) == 2 and all(np.isfinite(v) and abs(v) <= 8 for v in z))
     if z is not None:  # what a page writes back reads the same, to the 4 decimals it keeps
