@@ -52,6 +52,10 @@ def three_q_figure(dec: dict, split: dict, mark: str) -> dict:
         legend.append({"name": f"{label}, 1σ and 2σ", "colour": colour})
     theta = split["theta_encoder"]
     x_range, y_range = view_box(za, zb, density, theta[:2], np.exp(theta[2:4]))
+    for key in ("diag", "full"):  # and each q*'s 2-sigma ellipse, with room: q* can sit where the grid saw no mass
+        xs, ys = gaussian_ellipse(split[f"theta_{key}"], 2.5)
+        x_range = [min(x_range[0], float(xs.min())), max(x_range[1], float(xs.max()))]
+        y_range = [min(y_range[0], float(ys.min())), max(y_range[1], float(ys.max()))]
     panel = {"xlabel": "z₁", "ylabel": "z₂", "range": x_range + y_range, "equal": True,
              "image": image_layer(density / density.max(), za, zb), "series": series,
              "readout": {"x": "z₁", "y": "z₂"}}
