@@ -14,6 +14,7 @@ from vae.serve.checkpoint import CHECKPOINT_DIR, list_checkpoints, load_checkpoi
 from vae.serve.gap_table import current, read_table
 from vae.trainer import eval_targets
 
+FLOAT32 = 3e-7  # relative: float32 holds a number to 1.2e-7 of itself, and each term is a float32 sum
 QUADRATURE = 2e-3  # log p(x) by the grid within 1e-3 nats, each ELBO within 1e-4: the orderings hold to this
 # Test digits where the grid alone (vae.marginal) misses mass: under mse-s005 (sigma = 0.05) a posterior mode so
 # narrow that it falls between the first grid's points (0.6 and 5 nats), found by q*, whose box split then refines.
@@ -29,6 +30,7 @@ def model_and_digits(name, mnist, n=100):
 
 
 def assert_ordered(s, tol=QUADRATURE):
+    tol = tol + FLOAT32 * np.abs(s["log_px"])  # mse-s005's log p(x) of -11,000 nats is held to 1e-3 in float32
     assert np.all(s["log_px"] >= s["elbo_full"] - tol)
     assert np.all(s["elbo_full"] >= s["elbo_diag"] - tol)
     assert np.all(s["elbo_diag"] >= s["elbo_encoder"] - tol)

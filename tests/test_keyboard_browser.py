@@ -120,3 +120,12 @@ def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point
         return Math.abs(+z.dataset.z1 - a - 0.1) < 1e-6 && Math.abs(+z.dataset.z2 - b - 0.5) < 1e-6; }""",
                            arg=list(before), timeout=10000)
     assert "z = (" in z.inner_text()
+
+    # The legend's double-click, from the keyboard: Shift+Enter on a class's key shows that class alone.
+    page.locator(".vx-key[data-digit='3']").focus()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("""() => { const root = document.querySelector('.vx-root') ||
+        [...document.querySelectorAll('*')].map((e) => e.shadowRoot?.querySelector('.vx-root')).find(Boolean);
+        const keys = [...root.querySelectorAll('.vx-key')];
+        return keys.length === 10 && keys.every((k) => k.getAttribute('aria-pressed') === String(k.dataset.digit === '3')); }""",
+                           timeout=10000)

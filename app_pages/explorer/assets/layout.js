@@ -33,7 +33,7 @@ function className(header, k) {
 
 function buildLegend(root, model, redraw) {
   const legend = root.querySelector(".vx-legend"), things = (model.header.item || "digit") === "digit" ? "Digits" : "Items";
-  root.querySelector(".vx-hint").textContent = `${things} shown (click to hide, double-click for one alone)`;
+  root.querySelector(".vx-hint").textContent = `${things} shown (click to hide, double-click or Shift+Enter for one alone)`;
   legend.setAttribute("aria-label", `${things.toLowerCase()} shown`);
   legend.replaceChildren();
   for (let digit = 0; digit < 10; digit++) {
@@ -44,14 +44,22 @@ function buildLegend(root, model, redraw) {
     dot.style.background = model.header.colours[digit];
     button.replaceChildren(dot, className(model.header, digit));
     button.classList.toggle("vx-off", root.vxHidden.has(digit));
-    button.title = `click: hide or show · double-click: only this ${model.header.item || "digit"}`;
+    button.setAttribute("aria-pressed", String(!root.vxHidden.has(digit)));  // a screen reader says shown or not
+    button.title = `click: hide or show · double-click or Shift+Enter: only this ${model.header.item || "digit"}`;
+    const alone = () => {
+      root.vxHidden = new Set([...Array(10).keys()].filter((d) => d !== digit));
+      redraw();
+    };
     button.onclick = () => {
       root.vxHidden.has(digit) ? root.vxHidden.delete(digit) : root.vxHidden.add(digit);
       redraw();
     };
-    button.ondblclick = () => {
-      root.vxHidden = new Set([...Array(10).keys()].filter((d) => d !== digit));
-      redraw();
+    button.ondblclick = alone;
+    button.onkeydown = (event) => {  // the keyboard's double-click; Enter alone clicks, as on any button
+      if (event.key === "Enter" && event.shiftKey) {
+        event.preventDefault();
+        alone();
+      }
     };
     legend.appendChild(button);
   }
