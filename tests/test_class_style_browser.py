@@ -2,12 +2,15 @@
 pixels; a drag decodes a frame for nearly every move of the mouse or of a finger; a finger draws on the pad; and
 the page fits a phone's width."""
 import json
+from functools import partial
 
 import numpy as np
 import torch
 from PIL import Image
 
+import plane
 from conftest import ARTIFACTS
+from plane import axes, expected_z
 from test_class_board_browser import choose
 from test_screens_browser import OUTSIDE
 from test_touch_browser import swipe
@@ -16,6 +19,8 @@ from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.serve.digit_image import normalise_digit, read_image
 
 ROOT_SEL = ".cs-root[data-painted]"  # the page's default model: the first conditional checkpoint, cvae
+shown_z = partial(plane.shown_z, label=".cs-z")
+frames = partial(plane.frames, root=ROOT_SEL)
 
 
 def open_page(page, app_url, query=""):
@@ -24,24 +29,6 @@ def open_page(page, app_url, query=""):
     overlay = page.locator(".cs-overlay")
     overlay.scroll_into_view_if_needed()
     return overlay
-
-
-def axes(overlay):
-    return {k: float(v) for k, v in overlay.evaluate("e => ({...e.dataset})").items()}
-
-
-def expected_z(a, px, py):
-    return (a["x0"] + (px - a["left"]) / a["size"] * (a["x1"] - a["x0"]),
-            a["y1"] - (py - a["top"]) / a["size"] * (a["y1"] - a["y0"]))
-
-
-def shown_z(page):
-    d = page.locator(".cs-z").evaluate("e => ({...e.dataset})")
-    return float(d["z1"]), float(d["z2"])
-
-
-def frames(page):
-    return int(page.locator(ROOT_SEL).get_attribute("data-frames"))
 
 
 def test_a_click_decodes_all_ten_classes_with_pytorchs_pixels(app_url, page):
@@ -78,17 +65,9 @@ def test_a_click_decodes_all_ten_classes_with_pytorchs_pixels(app_url, page):
 
 def test_a_drag_decodes_a_frame_for_nearly_every_move(app_url, page):
     overlay = open_page(page, app_url)
-    a, box = axes(overlay), overlay.bounding_box()
-    x, y = box["x"] + a["left"] + 20, box["y"] + a["top"] + a["size"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    before = frames(page)
-    step = (a["size"] - 40) / 30
-    for k in range(1, 31):  # one move every 40 ms: each lands in its own animation frame
-        page.mouse.move(x + step * k, y)
-        page.wait_for_timeout(40)
-    assert frames(page) - before >= 25
-    assert np.allclose(shown_z(page), expected_z(a, a["left"] + 20 + step * 30, a["size"] / 2 + a["top"]), atol=1e-6)
+    decoded, end = plane.drag(page, overlay, ROOT_SEL, start=20, step=(axes(overlay)["size"] - 40) / 30)
+    assert decoded >= 25
+    assert np.allclose(shown_z(page), expected_z(axes(overlay), *end), atol=1e-6)
     page.mouse.up()
     assert page.console_errors == []
 

@@ -1,39 +1,28 @@
 """The latent explorer in a real Chromium: a click decodes the z under the pointer, a drag decodes every frame,
 and the browser's decoder gives PyTorch's pixels."""
 import json
+from functools import partial
 
 import numpy as np
 import torch
 from PIL import Image
 
+import plane
 from conftest import ARTIFACTS
+from plane import axes, expected_z
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.serve.digit_image import normalise_digit, read_image
 from vae.latent import encode_digit
 
 ROOT_SEL = ".vx-root[data-painted='bce']"
+shown_z = partial(plane.shown_z, label=".vx-z")
+frames = partial(plane.frames, root=ROOT_SEL)
 
 
 def open_explorer(page, app_url):
     page.goto(f"{app_url}/explorer")
     page.wait_for_selector(ROOT_SEL, timeout=90000)
     return page.locator(".vx-overlay")
-
-
-def axes(overlay):
-    """The component's axis mapping, from the data attributes it exposes on its canvas."""
-    d = overlay.evaluate("e => ({...e.dataset})")
-    return {k: float(v) for k, v in d.items()}
-
-
-def expected_z(a, px, py):
-    return (a["x0"] + (px - a["left"]) / a["size"] * (a["x1"] - a["x0"]),
-            a["y1"] - (py - a["top"]) / a["size"] * (a["y1"] - a["y0"]))
-
-
-def shown_z(page):
-    d = page.locator(".vx-z").evaluate("e => ({...e.dataset})")
-    return float(d["z1"]), float(d["z2"])
 
 
 def click_and_wait_for_server(page, px, py, timeout=60000):
@@ -50,10 +39,6 @@ def click_and_wait_for_server(page, px, py, timeout=60000):
     assert np.allclose(shown_z(page), z, atol=1e-9), "the click was not painted"
     page.get_by_text(f"{z[0]:.4f}").wait_for(state="attached", timeout=timeout)
     return z
-
-
-def frames(page):
-    return int(page.locator(ROOT_SEL).get_attribute("data-frames"))
 
 
 def test_click_on_empty_space_decodes_the_z_under_the_pointer(app_url, page):
@@ -77,16 +62,9 @@ def test_click_on_empty_space_decodes_the_z_under_the_pointer(app_url, page):
 
 def test_drag_decodes_a_frame_for_every_pointer_move(app_url, page):
     overlay = open_explorer(page, app_url)
-    a, box = axes(overlay), overlay.bounding_box()
-    x, y = box["x"] + a["left"] + 40, box["y"] + a["top"] + a["size"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    before = frames(page)
-    for step in range(1, 31):  # one move every 40 ms: each lands in its own animation frame
-        page.mouse.move(x + 10 * step, y)
-        page.wait_for_timeout(40)
-    assert frames(page) - before >= 25
-    assert np.allclose(shown_z(page), expected_z(a, a["left"] + 340, a["top"] + a["size"] / 2), atol=1e-9)
+    decoded, end = plane.drag(page, overlay, ROOT_SEL, start=40, step=10)
+    assert decoded >= 25
+    assert np.allclose(shown_z(page), expected_z(axes(overlay), *end), atol=1e-9)
     page.mouse.up()
     assert page.console_errors == []
 
