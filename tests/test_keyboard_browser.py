@@ -1,6 +1,6 @@
 """Keyboard alone: pressing Tab from the top of the page reaches every control of the lesson (each of its steps) and
-of the explorer, in the page and inside components; and the explorer's plane, once reached, moves its point with
-the arrow keys. The controls are what the page holds that a pointer can operate (enabled buttons, inputs, selects,
+of the explorer and of Class and style, in the page and inside components; and the plane of each, once reached,
+moves its point with the arrow keys. The controls are what the page holds that a pointer can operate (enabled buttons, inputs, selects,
 links, and elements made focusable, displayed and not hidden), found in the DOM, light and shadow; Tab must land on
 each of them. A segmented control or pills (the lesson's steps, its dataset) is one stop for Tab, as a radio group
 is, and the arrow keys move along its options: Tab must reach the group, and ArrowRight from there every option."""
@@ -93,6 +93,29 @@ def test_tab_reaches_every_control_of_each_lesson_step(app_url, kbd_page, step):
     assert not missed, f"step {step}: Tab never reaches {missed}"
 
 
+def arrows_move_the_point(page, prefix):
+    """The plane (class `{prefix}-overlay`), reached by Tab alone, moves the decoded point (its label `.{prefix}-z`):
+    right 0.1, then up 0.5 with Shift."""
+    page.locator("body").focus()
+    focused = (f"() => document.activeElement?.shadowRoot?.activeElement?.classList.contains('{prefix}-overlay')"
+               f" || document.activeElement?.classList.contains('{prefix}-overlay')")
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused):
+            break
+    else:
+        raise AssertionError("Tab never focuses the plane")
+    z = page.locator(f".{prefix}-z")
+    before = (float(z.get_attribute("data-z1")), float(z.get_attribute("data-z2")))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    page.wait_for_function("""([a, b, sel]) => { const z = document.querySelector(sel) ||
+        [...document.querySelectorAll('*')].map((e) => e.shadowRoot?.querySelector(sel)).find(Boolean);
+        return Math.abs(+z.dataset.z1 - a - 0.1) < 1e-6 && Math.abs(+z.dataset.z2 - b - 0.5) < 1e-6; }""",
+                           arg=[*before, f".{prefix}-z"], timeout=10000)
+    assert "z = (" in z.inner_text()
+
+
 def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point(app_url, kbd_page):
     page = kbd_page
     page.app_url = app_url
@@ -102,24 +125,7 @@ def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point
     missed = [c for i, c in enumerate(controls) if i not in reached]
     assert not missed, f"Tab never reaches {missed}"
 
-    # The plane, reached by Tab alone, moves the decoded point: right 0.1, then up 0.5 with Shift.
-    page.locator("body").focus()
-    for _ in range(250):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement?.shadowRoot?.activeElement?.classList.contains('vx-overlay')"
-                         " || document.activeElement?.classList.contains('vx-overlay')"):
-            break
-    else:
-        raise AssertionError("Tab never focuses the plane")
-    z = page.locator(".vx-z")
-    before = (float(z.get_attribute("data-z1")), float(z.get_attribute("data-z2")))
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("Shift+ArrowUp")
-    page.wait_for_function("""([a, b]) => { const z = document.querySelector('.vx-z') ||
-        [...document.querySelectorAll('*')].map((e) => e.shadowRoot?.querySelector('.vx-z')).find(Boolean);
-        return Math.abs(+z.dataset.z1 - a - 0.1) < 1e-6 && Math.abs(+z.dataset.z2 - b - 0.5) < 1e-6; }""",
-                           arg=list(before), timeout=10000)
-    assert "z = (" in z.inner_text()
+    arrows_move_the_point(page, "vx")
 
     # The legend's double-click, from the keyboard: Shift+Enter on a class's key shows that class alone.
     page.locator(".vx-key[data-digit='3']").focus()
@@ -129,3 +135,19 @@ def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point
         const keys = [...root.querySelectorAll('.vx-key')];
         return keys.length === 10 && keys.every((k) => k.getAttribute('aria-pressed') === String(k.dataset.digit === '3')); }""",
                            timeout=10000)
+
+
+def test_tab_reaches_every_control_of_class_and_style_and_the_arrows_move_its_point(app_url, kbd_page):
+    page = kbd_page
+    page.app_url = app_url
+    settle(page, "class_style")
+    controls, reached = tab_through(page)
+    assert any("style plane" in c.lower() for c in controls)
+    missed = [c for i, c in enumerate(controls) if i not in reached]
+    assert not missed, f"Tab never reaches {missed}"
+    arrows_move_the_point(page, "cs")
+    # Python received the point when the key was released: the link follows it
+    z = page.locator(".cs-z")
+    page.wait_for_function("z => new URL(location.href).searchParams.get('z') === z",
+                           arg=f"{round(float(z.get_attribute('data-z1')), 4):g},{round(float(z.get_attribute('data-z2')), 4):g}",
+                           timeout=60000)

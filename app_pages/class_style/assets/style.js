@@ -33,7 +33,7 @@ function buildStyle(parent) {
   root.className = "cs-root";
   root.innerHTML = `
     <div class="cs-map"><canvas class="cs-points"></canvas><div class="cs-marker" hidden></div>
-      <div class="cs-overlay"></div></div>
+      <div class="cs-overlay" tabindex="0" role="application" aria-roledescription="latent plane" aria-label="Style plane: the arrow keys move the decoded point, by 0.1 (with Shift by 0.5)"></div></div>
     <div class="cs-side">
       <div class="cs-title">p(x | z, y) at the pointer, for each class y</div>
       <div class="cs-tiles"></div>
@@ -81,7 +81,7 @@ function setupStyle(root, model, setStateValue) {
   const marker = root.querySelector(".cs-marker"), label = root.querySelector(".cs-z");
   const redraw = () => drawMap(points, model, view, root.vxHidden, "");
   const canvases = buildTiles(root, model, redraw);
-  let pending = null, dragging = false, frame = 0;
+  let pending = null, frame = 0;
   const fit = () => {
     const { left, top, size: plot } = view.plot;
     const [x0, x1, y0, y1] = view.bounds;
@@ -106,29 +106,11 @@ function setupStyle(root, model, setStateValue) {
     placeAt(marker, root.vxZ && view.toPx(root.vxZ[0], root.vxZ[1]));
   };
   const request = () => { if (!frame) frame = requestAnimationFrame(paint); };
-  const pointerZ = (e) => view.toZ(...view.clamp(e.offsetX, e.offsetY));
-  const down = (e) => {
-    if (!view.inside(e.offsetX, e.offsetY)) return;
-    dragging = true;
-    try { overlay.setPointerCapture(e.pointerId); } catch { /* a synthetic pointer has nothing to capture */ }
-    pending = pointerZ(e);
-    request();
-  };
-  const move = (e) => {
-    if (!dragging) return;
-    pending = pointerZ(e);
-    request();
-  };
-  const up = (e) => {
-    if (!dragging) return;
-    dragging = false;
-    pending = pointerZ(e);
-    request();
-    setStateValue("z", pending);
-  };
-  overlay.addEventListener("pointerdown", down);
-  overlay.addEventListener("pointermove", move);
-  overlay.addEventListener("pointerup", up);
+  const unlisten = planeInput(overlay, () => view, {
+    at: (z) => { pending = z; request(); },
+    commit: (z) => setStateValue("z", z),
+    current: () => pending || root.vxZ || [0, 0],
+  });
   fit();
   pending = root.vxZ || model.header.start || [0, 0];  // the link's point, else the prior's centre
   paint();
@@ -149,9 +131,7 @@ function setupStyle(root, model, setStateValue) {
   return () => {
     resized.disconnect();
     if (frame) cancelAnimationFrame(frame);
-    overlay.removeEventListener("pointerdown", down);
-    overlay.removeEventListener("pointermove", move);
-    overlay.removeEventListener("pointerup", up);
+    unlisten();
   };
 }
 

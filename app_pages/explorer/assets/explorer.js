@@ -51,7 +51,7 @@ function setup(root, model, setStateValue) {
   const label = root.querySelector(".vx-z");
   const gridBox = root.querySelector(".vx-grid");
   const [x0, x1, y0, y1] = view.bounds;
-  let pending = null, dragging = false, frame = 0, hoverPx = null;
+  let pending = null, frame = 0, hoverPx = null;
   const fit = () => {  // size the map's layers to the view, then draw everything that depends on it
     const { left, top, size } = view.plot;
     Object.assign(overlay.dataset, { x0, x1, y0, y1, left, top, size });
@@ -82,49 +82,13 @@ function setup(root, model, setStateValue) {
     placeAt(ring, hoverPx);
   };
   const request = () => { if (!frame) frame = requestAnimationFrame(paint); };
-  const pointerZ = (e) => view.toZ(...view.clamp(e.offsetX, e.offsetY));
-
-  const down = (e) => {
-    if (!view.inside(e.offsetX, e.offsetY)) return;
-    dragging = true;
-    try { overlay.setPointerCapture(e.pointerId); } catch { /* a synthetic pointer has nothing to capture */ }
-    pending = pointerZ(e);
-    request();
-  };
-  const move = (e) => {
-    if (dragging) {
-      pending = pointerZ(e);
-    } else {
-      hoverPx = showTip(root, model, view, nearest(model, view, root.vxHidden, e.offsetX, e.offsetY));
-    }
-    request();
-  };
-  const up = (e) => {
-    if (!dragging) return;
-    dragging = false;
-    pending = pointerZ(e);
-    request();
-    setStateValue("z", pending);
-  };
-  const leave = () => { hoverPx = showTip(root, model, view, -1); request(); };
-  // The keyboard's way to the same: the arrow keys move the point (Shift: five times as far), held in the view;
-  // the point goes to Python when the key is released, as a drag's does when the button is.
-  const STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
-  const key = (e) => {
-    const d = STEPS[e.key];
-    if (!d) return;
-    e.preventDefault();
-    const step = e.shiftKey ? 0.5 : 0.1, [z1, z2] = pending || root.vxZ || [0, 0];
-    pending = [Math.min(Math.max(z1 + d[0] * step, x0), x1), Math.min(Math.max(z2 + d[1] * step, y0), y1)];
-    request();
-  };
-  const keyUp = (e) => { if (STEPS[e.key]) setStateValue("z", pending || root.vxZ); };
-  overlay.addEventListener("keydown", key);
-  overlay.addEventListener("keyup", keyUp);
-  overlay.addEventListener("pointerdown", down);
-  overlay.addEventListener("pointermove", move);
-  overlay.addEventListener("pointerup", up);
-  overlay.addEventListener("pointerleave", leave);
+  const unlisten = planeInput(overlay, () => view, {
+    at: (z) => { pending = z; request(); },
+    commit: (z) => setStateValue("z", z),
+    current: () => pending || root.vxZ || [0, 0],
+    hover: (e) => { hoverPx = showTip(root, model, view, nearest(model, view, root.vxHidden, e.offsetX, e.offsetY)); request(); },
+    leave: () => { hoverPx = showTip(root, model, view, -1); request(); },
+  });
   gridBox.onchange = redraw;
 
   fit();
@@ -149,12 +113,7 @@ function setup(root, model, setStateValue) {
   return () => {
     resized.disconnect();
     if (frame) cancelAnimationFrame(frame);
-    overlay.removeEventListener("pointerdown", down);
-    overlay.removeEventListener("pointermove", move);
-    overlay.removeEventListener("pointerup", up);
-    overlay.removeEventListener("pointerleave", leave);
-    overlay.removeEventListener("keydown", key);
-    overlay.removeEventListener("keyup", keyUp);
+    unlisten();
   };
 }
 
