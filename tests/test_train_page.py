@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ARTIFACTS, on_the_server
 from links import page
+from test_accessibility_browser import FADED
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "train" / "page.py")
@@ -110,6 +111,8 @@ def test_live_training_in_chromium(app_url, page, scratch_name):
     for _ in range(3):  # three successive polls, each redrawing the curves with more steps
         counts.append(_grows(page, counts[-1]))
     page.screenshot(path=str(ARTIFACTS / "train_live.png"))
+    assert page.get_by_role("button", name="Start").is_disabled()
+    assert page.evaluate(FADED) == []  # its label greyed, not gone: the app's theme once painted it white on grey
     curves = page.locator(LIVE_CURVES)
     assert curves.get_attribute("data-stacked") == "false"  # side by side on a desktop
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the panels go one above the other

@@ -5,7 +5,8 @@ import streamlit as st
 
 # light-dark() picks by the colour scheme Streamlit sets on .stApp, so one rule serves both themes.
 # - A primary button's label is white; on the dark theme's light blue primary it would be 2.1:1, so there it is
-#   near black (8:1). The key hint inside (the lesson's Next: PageDown) is the label faded to 60%, 3.3-3.9:1:
+#   near black (8:1); a disabled one keeps Streamlit's greyed label (white there would vanish on its pale grey). The
+#   key hint inside (the lesson's Next: PageDown) is the label faded to 60%, 3.3-3.9:1:
 #   it is not faded.
 # - A disabled widget's label is faded to 2.3-3.6:1: the control is greyed out, and its label stays readable.
 # - A display formula wider than a phone would scroll sideways inside a box the keyboard cannot reach (axe's
@@ -16,7 +17,7 @@ import streamlit as st
 THEME_CSS = """
 <style>
 .stApp {--vae-theme: 1;}
-.stApp [data-testid="stBaseButton-primary"] {color: light-dark(#ffffff, #0b0d10);}
+.stApp [data-testid="stBaseButton-primary"]:not(:disabled) {color: light-dark(#ffffff, #0b0d10);}
 .stApp [data-testid="stBaseButton-primary"] kbd {color: inherit; opacity: 1;}
 .stApp label[data-testid="stWidgetLabel"][disabled] {color: inherit;}
 .stApp .katex-display > .katex {white-space: normal;}
