@@ -53,7 +53,7 @@ def test_the_stored_split_covers_every_2d_model_and_is_ordered(mnist):
         ckpt = load_checkpoint(CHECKPOINT_DIR / f"{name}.safetensors")
         entry = table[name]
         data = mnist if ckpt.train_config.dataset == "mnist" else None
-        assert entry["images"] >= 25  # the shipped run: 100 images for bce and bce-binarized, 25-50 for the others
+        assert entry["images"] == 1000  # the first 1,000 test images of each
         if data is not None:
             assert current(entry, ckpt.model, data.sha256)
         per = {k: np.array(v) for k, v in entry["per_image"].items()}
