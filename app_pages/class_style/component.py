@@ -17,7 +17,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 SHARED = Path(__file__).resolve().parents[2] / "ui" / "assets"  # the explorer's decoder and plane
 RENDER = st.components.v2.component(
     "vae_style_plane",
-    js="\n".join([*((SHARED / f).read_text() for f in ("decoder.js", "latent_plane.js")),
+    js="\n".join([*((SHARED / f).read_text() for f in ("decoder.js", "latent_plane.js", "plane_input.js")),
                   (ASSETS / "style.js").read_text()]),
     css=(ASSETS / "style.css").read_text())
 

@@ -22,7 +22,7 @@ SHARED = Path(__file__).resolve().parents[2] / "ui" / "assets"  # the decoder an
 # One ES module: the helpers first, then the file with the default export.
 RENDER = st.components.v2.component(
     "vae_latent_explorer",
-    js="\n".join([*((SHARED / f).read_text() for f in ("decoder.js", "latent_plane.js")),
+    js="\n".join([*((SHARED / f).read_text() for f in ("decoder.js", "latent_plane.js", "plane_input.js")),
                   *((ASSETS / f).read_text() for f in ("layout.js", "path.js", "explorer.js"))]),
     css=(ASSETS / "explorer.css").read_text())
 GRID_N = 16  # cells per side of the decoded grid
