@@ -69,12 +69,14 @@ def outcome(texts: list[str]) -> str | None:
     return next((t for t in texts if t.startswith(OUTCOMES)), None)
 
 
-async def send(tab: Tab, name: str, timeout: float = 180) -> str | None:
-    """Type `name` and press Send; what the page said of it ("On the board as #N." or "Not sent: ...")."""
+async def send(tab: Tab, name: str, timeout: float = 180, answered: bool = True) -> str | None:
+    """Type `name` and press Send; what the page said of it ("On the board as #N." or "Not sent: ..."). `answered`:
+    the page has a Send to answer (False: a Send not drawn, or drawn disabled, pressed anyway; nothing is waited for
+    beyond the run that press caused)."""
     seen = len(tab.texts)
     type_into(tab, "board_name", name)
     await tab.click(SEND, "send", timeout)
-    deadline = time.perf_counter() + timeout
+    deadline = time.perf_counter() + (timeout if answered else 0)
     while (said := outcome(tab.texts[seen:])) is None and time.perf_counter() < deadline and not tab.closed:
         # Under load the server folds a queued timed rerun into the Send's, and the run the tab matched to the click
         # can be another: the page's answer then comes in the run after. A Send the server never ran stays None.

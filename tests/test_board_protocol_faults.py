@@ -77,7 +77,7 @@ def test_hostile_submissions_and_forged_actions_are_refused_and_change_nothing(h
                 said[f"upload {name}"] = next((t for t in hostile.texts[seen:] if "was refused" in t), None)
                 assert hostile.disabled[hostile.widget_id(SEND)], name
                 type_into(hostile, "board_model", f"uploaded: {name}")  # chosen anyway, and Send pressed anyway
-                silent[f"send {name}"] = await send(hostile, "Mallory")
+                silent[f"send {name}"] = await send(hostile, "Mallory", answered=False)
                 check(name)
             del hostile.widgets[hostile.widget_id("board_model")]
             await hostile.upload("ckpt_upload", "fine.safetensors", model_file(3002, mnist.sha256),
@@ -113,7 +113,8 @@ def test_hostile_submissions_and_forged_actions_are_refused_and_change_nothing(h
                 seen = len(hostile.texts)
                 await hostile.set_value("board_class", "code", string_value=code)
                 said[f"code {code}"] = next((t for t in hostile.texts[seen:] if expect in t), None)
-                silent[f"send with code {code}"] = await send(hostile, "Mallory")  # no form, or its Send disabled
+                # no form, or its Send disabled: nothing to answer
+                silent[f"send with code {code}"] = await send(hostile, "Mallory", answered=False)
                 check(f"code {code}")
             return real, forged, said, silent, changed, cut
         finally:
