@@ -116,14 +116,19 @@ def arrows_move_the_point(page, prefix):
     assert "z = (" in z.inner_text()
 
 
-def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point(app_url, kbd_page):
-    page = kbd_page
+def tab_reaches_every_control(page, app_url, key, plane):
+    """Open page `key`; Tab lands on each of its controls, its plane (named `plane`) among them."""
     page.app_url = app_url
-    settle(page, "explorer")
+    settle(page, key)
     controls, reached = tab_through(page)
-    assert any("latent plane" in c.lower() for c in controls)
+    assert any(plane in c.lower() for c in controls)
     missed = [c for i, c in enumerate(controls) if i not in reached]
     assert not missed, f"Tab never reaches {missed}"
+    return page
+
+
+def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point(app_url, kbd_page):
+    page = tab_reaches_every_control(kbd_page, app_url, "explorer", "latent plane")
 
     arrows_move_the_point(page, "vx")
 
@@ -138,13 +143,7 @@ def test_tab_reaches_every_control_of_the_explorer_and_the_arrows_move_its_point
 
 
 def test_tab_reaches_every_control_of_class_and_style_and_the_arrows_move_its_point(app_url, kbd_page):
-    page = kbd_page
-    page.app_url = app_url
-    settle(page, "class_style")
-    controls, reached = tab_through(page)
-    assert any("style plane" in c.lower() for c in controls)
-    missed = [c for i, c in enumerate(controls) if i not in reached]
-    assert not missed, f"Tab never reaches {missed}"
+    page = tab_reaches_every_control(kbd_page, app_url, "class_style", "style plane")
     arrows_move_the_point(page, "cs")
     # Python received the point when the key was released: the link follows it
     z = page.locator(".cs-z")
