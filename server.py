@@ -5,6 +5,10 @@ browser's training code and the training images a student's browser fetches once
 and fills the pages' caches before it answers anyone (ui/warm_start.py)."""
 import os
 
+# Before any page runs: plotly imports pandas lazily, the first time a figure meets an array, and looks it up in
+# sys.modules without waiting for the import lock, so two first runs at once (a room opening links together) could
+# get a half-imported pandas ("partially initialized module 'pandas' has no attribute 'Series"). Imported here, whole.
+import pandas  # noqa: F401
 import streamlit as st
 
 from app_pages import warm_ups

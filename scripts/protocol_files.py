@@ -5,7 +5,8 @@ bench/ws_fidelity.py), so that a load test counts their bytes and makes the serv
 - The frontend's first requests: the page-prefixed health check and host config it tries before the root's (404s
   on a page other than the home page). Not the favicon: Chromium asks for it once for all its tabs, or not at all.
 - Every st.image of the page (/media/..., from the session's replica's memory).
-- Every published file a component's data names (vae/serve/published.py: files/<name>-<hash>..., not a folder),
+- Every published file a component's data names (vae/serve/published.py: files/<name>-<hash>..., not a folder;
+  in JSON data, or in the header of a payload's bytes, as the explorer's published arrays),
   and the ES modules such a file imports by relative path, as the browser's import() loads them.
 
 Streamlit's own front-end bundle (/static/...) is left out: the same files on every page, cached by the browser
@@ -28,12 +29,26 @@ def named_files(value) -> list[str]:
     return [u for v in value for u in named_files(v)] if isinstance(value, list) else []
 
 
+def bytes_header(data: bytes):
+    """The JSON header of vae/serve/payload.py's bytes (a shipped model's names its published arrays), or None."""
+    n = int.from_bytes(data[:4], "little") if len(data) >= 4 else 0
+    try:
+        return json.loads(data[4:4 + n]) if 0 < n <= len(data) - 4 else None
+    except ValueError:
+        return None
+
+
 def component_files(tab) -> list[str]:
     """Paths (relative to the app's root) of the published files the tab's components were given."""
     found = []
     for element in tab.components.values():
         if element.HasField("json") and element.json:
-            found += [u for u in named_files(json.loads(element.json)) if u not in found]
+            data = json.loads(element.json)
+        elif element.HasField("bytes"):
+            data = bytes_header(element.bytes)
+        else:
+            continue
+        found += [u for u in named_files(data or []) if u not in found]
     return found
 
 

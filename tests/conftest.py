@@ -91,7 +91,14 @@ def app_url(browser):
 @pytest.fixture
 def page(browser):
     """A fresh browser context (its own Streamlit session) whose console errors the test can assert on."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = open_page(browser)
+    yield page
+    page.context.close()
+
+
+def open_page(browser, viewport=None):
+    """A page in a context of its own, collecting its console errors in page.console_errors; close its context."""
+    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 900})
     page = context.new_page()
     page.console_errors = []
 
@@ -102,8 +109,7 @@ def page(browser):
             page.console_errors.append(f"{msg.text} ({msg.location.get('url')})")
     page.on("console", on_console)
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    yield page
-    context.close()
+    return page
 
 
 def press_start(page, epochs: int, beta: float | None = None):

@@ -5,7 +5,7 @@ button's label is cut short ("Previ…") there.
 
 The theme follows the browser's colour scheme (.streamlit/config.toml has a [theme.light] and a [theme.dark]), so a
 context's color_scheme chooses it, and a page follows it as it changes. One server, and one load of each page per
-screen, read in light and then switched to dark in place, serve both checks."""
+screen, read in light and then switched to dark in place, serve both checks; a few views load at once."""
 import secrets
 from pathlib import Path
 
@@ -23,6 +23,7 @@ PAGE_VIEWS = [(key, "") for key in PAGES]
 STEP_VIEWS = [("start_here", f"?step={k}") for k in range(2, 7)]
 SCHEME = "(theme) => getComputedStyle(document.querySelector('.stApp')).colorScheme === theme"
 IDLE = "[data-testid='stStatusWidget']"
+AT_ONCE = 4  # views loading together, in tabs of their own: each one's waits overlap the others' drawing
 # The pages whose map is a component that receives its data after the page is drawn, and how it says it is painted
 PAINTED = {"explorer": ".vx-root[data-painted]", "class_style": ".cs-root[data-painted]"}
 # Left out of axe's checks, each with its reason. Nothing so far: every finding has been fixed in the app.
@@ -89,6 +90,11 @@ def settle(page, key, query="", expanded=False):
     """Open page `key` and wait until it is drawn: the script run over, its figures drawn, its map painted, and
     nothing added to the page for 0.6 s (after opening every expander, if `expanded`)."""
     page.goto(f"{page.app_url}/{'' if key == HOME else key}{query}")
+    drawn(page, key, expanded)
+
+
+def drawn(page, key, expanded=False):
+    """Wait until the page opened on `key` is drawn, as settle() does."""
     page.get_by_role("heading", name=PAGES[key][0], exact=False).first.wait_for(timeout=90000)
     if key in PAINTED:
         page.wait_for_selector(PAINTED[key], timeout=90000)
@@ -121,19 +127,24 @@ def seen(request, browser, app_url):
     found = {}
     code = "a" + secrets.token_hex(4)  # and a class's board, whose Send is greyed out until there is a model to send
     create_class(board_db(), code)
-    for key, query in PAGE_VIEWS + STEP_VIEWS + [("class_board", f"?class={code}")]:
-        page = context.new_page()  # a tab per view: one tab through them all holds every figure's memory
-        page.app_url = app_url
-        settle(page, key, query, expanded=True)
-        page.add_script_tag(path=str(AXE))
-        for theme in THEMES:
-            if theme != THEMES[0]:
-                page.emulate_media(color_scheme=theme)
-                page.wait_for_function(SCHEME, arg=theme, timeout=30000)
-                hold_still(page, key)
-            found[theme, key + query] = (page.evaluate(RUN_AXE, [TAGS, list(EXCLUDED)]), page.evaluate(CUT),
-                                         page.evaluate(FADED))
-        page.close()
+    views = PAGE_VIEWS + STEP_VIEWS + [("class_board", f"?class={code}")]
+    for batch in (views[k:k + AT_ONCE] for k in range(0, len(views), AT_ONCE)):
+        tabs = []  # a tab per view: one tab through them all holds every figure's memory
+        for key, query in batch:
+            tabs.append(context.new_page())
+            tabs[-1].goto(f"{app_url}/{'' if key == HOME else key}{query}", wait_until="commit")
+        for page, (key, query) in zip(tabs, batch):
+            page.bring_to_front()  # a tab behind others draws late (its theme switch half applied when axe reads)
+            drawn(page, key, expanded=True)
+            page.add_script_tag(path=str(AXE))
+            for theme in THEMES:
+                if theme != THEMES[0]:
+                    page.emulate_media(color_scheme=theme)
+                    page.wait_for_function(SCHEME, arg=theme, timeout=30000)
+                    hold_still(page, key)
+                found[theme, key + query] = (page.evaluate(RUN_AXE, [TAGS, list(EXCLUDED)]), page.evaluate(CUT),
+                                             page.evaluate(FADED))
+            page.close()
     context.close()
     return found
 

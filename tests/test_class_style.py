@@ -29,9 +29,8 @@ def replay(layers, bias, z):
 
 
 def header_of(at):
-    data = next(c for c in at.get("bidi_component") if c.proto.id.endswith("-class_style_plane")).proto.bytes
-    head = int.from_bytes(data[:4], "little")
-    return json.loads(data[4:4 + head]), np.frombuffer(data[4 + head:], dtype="<f4")
+    from vae.serve.payload import unpack
+    return unpack(next(c for c in at.get("bidi_component") if c.proto.id.endswith("-class_style_plane")).proto.bytes)
 
 
 def notices(at) -> list[str]:

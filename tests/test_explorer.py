@@ -63,10 +63,11 @@ def test_read_z_accepts_two_numbers_or_nothing_yet():
 def test_payload_unpacks_to_the_decoder_and_the_encodings():
     from app_pages.explorer.component import _payload, stamp
     from ui.models import encoded_test_set
+    from vae.serve.payload import unpack
     data = _payload("bce", stamp("bce"), None, None, None, None)
-    head_length = int.from_bytes(data[:4], "little")
-    header = json.loads(data[4:4 + head_length])
-    floats = np.frombuffer(data[4 + head_length:], dtype="<f4")
+    assert len(data) < 2000  # the header alone: the arrays are the published file it names
+    header, floats = unpack(data)
+    assert header["body"].startswith("files/plane-bce-") and header["body_bytes"] == 4 * len(floats)
     layers = decoder_layers(model())
     sizes = [w.size + b.size for w, b in layers]
     assert header["layers"] == [[2, 16], [16, 48], [48, 196], [196, 784]]

@@ -188,3 +188,28 @@ def test_the_prior_quantile_grid_sits_on_the_priors_quantiles(app_url, page):
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "explorer_prior_grid.png"))
     assert page.console_errors == []
+
+
+def test_the_models_arrays_come_once_over_http_and_the_websocket_carries_only_the_header(app_url, page):
+    fetched, frames_in = [], []
+    page.on("request", lambda r: fetched.append(r.url) if "/files/plane-bce-" in r.url else None)
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames_in.append(len(f))))
+    overlay = open_explorer(page, app_url)
+    a = axes(overlay)
+    for k in range(3):  # three clicks, three reruns: the same header, so a reference, and nothing fetched again
+        click_and_wait_for_server(page, a["left"] + a["size"] * (0.3 + 0.2 * k), a["top"] + a["size"] / 2)
+    assert len(fetched) == 1 and fetched[0].endswith(".f32")
+    assert sum(frames_in) < 400_000  # the whole visit; the arrays alone are 0.9 MB
+    assert page.console_errors == []
+
+
+def test_a_failed_fetch_of_the_arrays_says_so_and_the_next_run_tries_again(app_url, page):
+    page.route("**/files/plane-bce-*", lambda route: route.abort())
+    page.goto(f"{app_url}/explorer")
+    alert = page.get_by_role("alert").filter(has_text="The map's data could not be loaded")
+    alert.wait_for(timeout=90000)
+    assert page.locator(ROOT_SEL).count() == 0
+    page.unroute("**/files/plane-bce-*")
+    alert.get_by_role("button", name="Try again").click()
+    page.wait_for_selector(ROOT_SEL, timeout=60000)
+    assert alert.count() == 0

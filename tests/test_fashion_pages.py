@@ -68,12 +68,11 @@ def test_the_elbo_lab_names_the_item(fashion):
 
 def test_the_explorer_sends_the_class_names_and_the_fashion_atlas():
     from app_pages.explorer.component import payload
+    from vae.serve.payload import unpack
     at = page("explorer", checkpoint="fashion-bce")
     assert not at.exception and at.selectbox(key="explorer_checkpoint").value == "fashion-bce"
     assert any("Trained on Fashion-MNIST" in c.value for c in at.caption)
-    blob = payload("fashion-bce")
-    size = int.from_bytes(blob[:4], "little")
-    header = json.loads(blob[4:4 + size])
+    header, _ = unpack(payload("fashion-bce"))
     assert header["classes"] == CLASSES and header["item"] == "item"
     assert header["atlas"].startswith("app/static/fashion-mnist-test.png?v=")
     assert (ROOT / "static" / "fashion-mnist-test.png").is_file()

@@ -37,10 +37,10 @@ def assert_ordered(s, tol=QUADRATURE):
 
 
 @pytest.mark.parametrize("name", ["bce", "mse-s04"])
-def test_the_bounds_are_ordered_on_the_first_40_digits(mnist, name):
+def test_the_bounds_are_ordered_on_the_first_16_digits(mnist, name):
     """Live, on two models; the stored table (below) holds the same check for every 2-D model's first 1,000."""
     torch.set_num_threads(1)
-    model, x = model_and_digits(name, mnist, 40)
+    model, x = model_and_digits(name, mnist, 16)
     s = gap.split(model, x)
     assert_ordered(s)
     assert np.allclose(s["amortization"] + s["approximation"], s["log_px"] - s["elbo_encoder"], atol=1e-3)
@@ -132,8 +132,8 @@ def test_the_elbo_grid_of_64_is_as_good_as_256(mnist):
     """Digit 8 under bce-b8 is one where Gauss-Hermite with 32 nodes was 0.56 nats off, under the encoder's wide q."""
     for name in ("bce-b8", "bce-b16", "mse-s005"):
         model, x = model_and_digits(name, mnist, 10)
-        x = x[5:]
-        s = gap.split(model, x, log_px=[0.0] * 5)
+        x = x[7:]
+        s = gap.split(model, x, log_px=[0.0] * 3)
         for key in ("encoder", "diag", "full"):
             theta = torch.tensor(s[f"theta_{key}"])
             fine = gap.elbo_on_grid(model, x, theta, 256)

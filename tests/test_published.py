@@ -40,3 +40,21 @@ def test_the_route_serves_them_for_a_year_and_gzipped_ones_as_such(app_url):
         assert client.get("/files/%2e%2e/app.py").status_code == 400  # Streamlit's own guard answers first
         for junk in ("/files/app.py", "/files/probe-test-0000000000000000.bin", "/files/static/.gitignore"):
             assert client.get(junk).status_code == 404
+
+
+def test_a_payloads_arrays_published_read_back_as_if_inline(tmp_path):
+    import numpy as np
+
+    from vae.serve.payload import pack, pack_published, unpack
+    arrays = [np.arange(6, dtype=np.float32).reshape(2, 3), np.array([0.5, -1e-8], dtype=np.float64)]
+    inline = pack({"n": 1}, arrays)
+    shared = pack_published("probe", {"n": 1}, arrays, root=tmp_path)
+    header, floats = unpack(shared, tmp_path)
+    assert header["body"].startswith("files/probe-") and header["body_bytes"] == 4 * 8
+    assert header.pop("body") and header.pop("body_bytes")
+    assert unpack(inline, tmp_path)[0] == header
+    np.testing.assert_array_equal(floats, unpack(inline, tmp_path)[1])
+    np.testing.assert_array_equal(floats, [0, 1, 2, 3, 4, 5, 0.5, np.float32(-1e-8)])
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_bytes(b"")  # nothing can be written under it, even by root: the arrays travel with the header
+    assert pack_published("other", {"n": 1}, arrays, root=blocked) == inline

@@ -1,6 +1,12 @@
 """The two ladders of shipped MNIST checkpoints that the Latent size page compares and the Class page draws beside a
-class's models: the model of record with only its latent size changed, and with only β changed."""
-from ui.models import checkpoint, checkpoint_names
+class's models: the model of record with only its latent size changed, and with only β changed.
+
+Finding them reads every MNIST checkpoint's settings, about a hundred calls of the checkpoint cache, whose own
+overhead (hashing the arguments each time) took most of a fifth of the Latent size page's server time per load
+(py-spy); the ladders are kept for the folder's files as they are (ui.models.listing), as ui.models keeps its list."""
+import streamlit as st
+
+from ui.models import checkpoint, checkpoint_names, listing
 from vae.config import TrainConfig
 
 
@@ -9,7 +15,7 @@ def _plain_bernoulli(name: str) -> bool:
     return ckpt.config.likelihood == "bce" and ckpt.config.variational and not ckpt.train_config.binarize
 
 
-def size_ladder() -> list[str]:
+def _size_ladder() -> list[str]:
     """One Bernoulli VAE (β = 1) per latent size, smallest first: the model of record with only the latent size changed
     (so trained with its free bits, as every model of the ladder is)."""
     by_size = {}
@@ -24,7 +30,7 @@ def _trained_as_of_record(name: str) -> bool:
     return cfg.free_bits == TrainConfig.free_bits and cfg.kl_warmup_epochs == TrainConfig.kl_warmup_epochs
 
 
-def collapsed_twins(sizes) -> dict[str, str]:
+def _collapsed_twins(sizes) -> dict[str, str]:
     """Ladder model -> a model trained like it but with no free bits and no KL warm-up (its dimensions free to
     collapse onto the prior), for the ladder's sizes that have one."""
     twins = {}
@@ -38,10 +44,35 @@ def collapsed_twins(sizes) -> dict[str, str]:
     return twins
 
 
-def beta_ladder() -> list[str]:
+def _beta_ladder() -> list[str]:
     """The 2-D Bernoulli VAEs trained with different β, smallest β first."""
     names = [n for n in checkpoint_names("mnist") if _plain_bernoulli(n) and checkpoint(n).config.latent_dim == 2]
     return sorted(names, key=lambda n: checkpoint(n).config.beta)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ladders(files: tuple) -> dict:
+    sizes = _size_ladder()
+    return {"sizes": sizes, "betas": _beta_ladder(), "twins": _collapsed_twins(sizes)}
+
+
+def _kept() -> dict:
+    return _ladders(listing())
+
+
+def size_ladder() -> list[str]:
+    """One Bernoulli VAE (β = 1) per latent size, smallest first."""
+    return _kept()["sizes"]
+
+
+def beta_ladder() -> list[str]:
+    """The 2-D Bernoulli VAEs trained with different β, smallest β first."""
+    return _kept()["betas"]
+
+
+def collapsed_twins(sizes) -> dict[str, str]:
+    """Ladder model -> its twin trained with no free bits and no KL warm-up, for the ladder's sizes that have one."""
+    return {k: v for k, v in _kept()["twins"].items() if k in sizes}
 
 
 def ladder_points(betas, sizes) -> list[dict]:

@@ -32,7 +32,13 @@ def checkpoint_names(dataset: str | None = None, conditional: bool = False) -> l
     Conditional models (p(x|z, y)) are listed only when asked for: the page Class and style shows them; every other
     page decodes z alone. A page asks several times a run: the answer is kept for the folder's files as they are
     (names and modification times, one listing), not worked out again from every checkpoint each time."""
-    return list(_names(tuple(_files().items()), dataset, conditional))
+    return list(_names(listing(), dataset, conditional))
+
+
+def listing() -> tuple:
+    """The checkpoint folder's files as they are, ((name, modification time), ...): the key of what is worked out
+    from all of them and kept until one changes."""
+    return tuple(_files().items())
 
 
 def _files() -> dict[str, float]:

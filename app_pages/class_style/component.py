@@ -1,8 +1,6 @@
 """The style plane: a canvas of the test set's codes under q(z|x, y), whose JavaScript decodes the point under the
-pointer for all ten classes in the browser, from the conditional decoder's weights sent once as float32 bytes.
-
-The payload depends only on the checkpoint, the user's own digit and the link's point, so it is identical on every
-rerun, and Streamlit sends the browser a reference to the element it already holds instead of the bytes again."""
+pointer for all ten classes in the browser, from the conditional decoder's weights as float32 bytes (for a shipped
+checkpoint a published file the browser fetches once, as the explorer's: app_pages/explorer/component.py)."""
 from pathlib import Path
 
 import streamlit as st
@@ -11,7 +9,7 @@ from ui.figures import DIGIT_COLOURS
 from ui.models import checkpoint, encoded_test_set, stamp
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import class_decoder_layers, square_view
-from vae.serve.payload import pack
+from vae.serve.payload import pack, pack_published
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 SHARED = Path(__file__).resolve().parents[2] / "ui" / "assets"  # the explorer's decoder and plane
@@ -22,7 +20,8 @@ RENDER = st.components.v2.component(
     css=(ASSETS / "style.css").read_text())
 
 
-def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, only: int = -1) -> bytes:
+def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, only: int = -1,
+                  shared: bool = False) -> bytes:
     """The decoder (its first layer's bias once per class), the encoded test set, the user's digit's q(z|x, y), the
     point to decode before the user picks one (the link's), and the one class whose codes are shown (-1: all)."""
     layers, class_bias = class_decoder_layers(model)
@@ -31,15 +30,16 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
               "layers": [[w.shape[1], w.shape[0]] for w, _ in layers],
               "class_bias": [[float(v) for v in row] for row in class_bias],  # float32 values, exact in JSON
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start, "axes": None,
-              "names": False,  # no class names on the map: given y, every class's codes sit around the same centre
               "only": None if only < 0 else only,
-              "names": False}  # no class names at the codes' medians: here every class's median is near 0
-    return pack(header, [a for layer in layers for a in layer] + [enc["mu"], enc["label"]])
+              "names": False}  # no class names at the codes' medians: given y, every class's sit near 0
+    arrays = [a for layer in layers for a in layer] + [enc["mu"], enc["label"]]
+    # a shipped model's arrays are every student's: a published file, fetched once per browser
+    return pack_published(f"plane-{name}", header, arrays) if shared else pack(header, arrays)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None, only: int) -> bytes:
-    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start, only)
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start, only, shared=True)
 
 
 def _mine(q: dict | None) -> tuple | None:

@@ -1,8 +1,10 @@
 """The latent explorer component: a canvas map of the encoded test set whose JS decodes the point under the
-pointer in the browser, from decoder weights sent once as float32 bytes.
+pointer in the browser, from the decoder's weights as float32 bytes.
 
-The payload depends only on the checkpoint (and the user's own digit), so it is identical on every rerun: Streamlit's message cache then
-sends the browser a reference to the element it already holds instead of the 0.8 MB again.
+For a shipped checkpoint, the weights and the codes (0.9 MB) are a published file named by their content
+(vae/serve/payload.py): the websocket carries a header of a few hundred bytes, and each browser fetches the file once,
+from nginx in a hall. The header depends only on the checkpoint, the user's own digit and the link's point, so it is
+identical on every rerun, and Streamlit sends the browser a reference to the element it already holds.
 """
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from app_pages.explorer.atlas import COLUMNS, atlas_url
 from vae.latent import prior_quantiles, project
 from vae.serve.browser_values import BrowserValueError, read_z
 from vae.serve.explorer import decoder_layers, square_view
-from vae.serve.payload import pack
+from vae.serve.payload import pack, pack_published
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 SHARED = Path(__file__).resolve().parents[2] / "ui" / "assets"  # the decoder and the plane, shared with Class and style
@@ -28,7 +30,8 @@ RENDER = st.components.v2.component(
 GRID_N = 16  # cells per side of the decoded grid
 
 
-def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, plane=None) -> bytes:
+def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple | None, plane=None,
+                  shared: bool = False) -> bytes:
     """Everything the browser needs for one model: its decoder, the encoded test set, the grids, the atlas, and the
     point to decode before the user picks one (from the link, fixed for the session: the bytes stay the same).
     For a latent space of more than two dimensions, `plane` is the slice the map shows: the decoder's first layer is
@@ -42,13 +45,15 @@ def build_payload(name: str, model, enc: dict, mine: tuple | None, start: tuple 
               "atlas": atlas_url(enc["dataset"]), "columns": COLUMNS,
               "mine": mine and {"mu": mine[:2], "std": mine[2:]}, "start": start,
               "axes": None if plane is None else plane.get("names")}
-    return pack(header, [a for layer in layers for a in layer] + [mu, enc["label"]])
+    arrays = [a for layer in layers for a in layer] + [mu, enc["label"]]
+    # a shipped model's arrays are every student's: a published file, fetched once per browser
+    return pack_published(f"plane-{name}", header, arrays) if shared else pack(header, arrays)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _payload(name: str, stamp: float, mine: tuple | None, start: tuple | None, cut: tuple | None, _plane) -> bytes:
     # `cut` names the slice in the cache key; `_plane`, computed from it, is left out of the hashing
-    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start, _plane)
+    return build_payload(name, checkpoint(name).model, encoded_test_set(name), mine, start, _plane, shared=True)
 
 
 def _mine(q: dict | None, plane) -> tuple | None:

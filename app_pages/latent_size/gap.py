@@ -4,6 +4,7 @@ values on the same digits."""
 import streamlit as st
 
 from ui.models import checkpoint, images
+from ui.shared_figure import shared_table
 from vae.serve.gap_table import GAP_FILE, LADDER_FILE, current, read_table
 
 
@@ -35,13 +36,18 @@ def _rows(names: tuple, stamps: tuple) -> list[dict]:
     return rows
 
 
+def _table_rows(names: tuple, files: tuple) -> list[dict]:  # what shared_table builds its table from
+    return _rows(names, files)
+
+
 def gap_part(names):
-    rows = _rows(tuple(names), (_stamp(LADDER_FILE), _stamp(GAP_FILE)))
+    files = (_stamp(LADDER_FILE), _stamp(GAP_FILE))
+    rows = _rows(tuple(names), files)
     st.subheader("The gap, to a stated precision")
     if not rows:
         st.caption("No estimates for these models: run `python scripts/ladder_gap.py`.")
         return
-    st.dataframe(rows, hide_index=True, key="latent_size_gap_table")
+    st.dataframe(shared_table(_table_rows, tuple(names), files), hide_index=True, key="latent_size_gap_table")
     st.caption(
         f"Means over the first {rows[0]['digits']} test digits, in nats, ± the Monte Carlo standard error of the mean "
         "(the same digits for every model, so the columns compare). −ELBO: the encoder's q(z|x), 2,000 draws of log "

@@ -6,7 +6,7 @@ from app_pages.latent_size.gap import gap_part
 from ui.ladders import ladder_points
 from ui.rate_distortion import rate_distortion_figure
 from ui.models import checkpoint, stamp
-from ui.shared_figure import shared_figure
+from ui.shared_figure import shared_figure, shared_table
 from ui.navigation import script
 
 N_SHOWN = 10
@@ -22,6 +22,15 @@ def size_table(names) -> list[dict]:
     return rows
 
 
+def blur_table(names) -> list[dict]:
+    return [{"checkpoint": r["name"], "latent size": checkpoint(r["name"]).config.latent_dim,
+             "reconstructions: undecided pixels": f"{r['recon']['grey_share']:.1%}",
+             "reconstructions: edge steepness": round(r["recon"]["edge_steepness"], 3),
+             "prior samples: undecided pixels": f"{r['prior']['grey_share']:.1%}",
+             "prior samples: edge steepness": round(r["prior"]["edge_steepness"], 3)}
+            for r in data.blur_rows(data.keys(names))]
+
+
 def size_section(names):
     st.header("1 · From 2 to 32 latent dimensions")
     st.write(
@@ -31,7 +40,8 @@ def size_section(names):
         "best log p(x) at 16. At 32 they worsen, because these models train with one free nat of KL per dimension "
         "(as the 2-D model needs), and 32 dimensions spend 32 nats of rate on it. What is lost is the picture: beyond "
         "two dimensions there is no plane to look at, only projections and slices of it.")
-    st.dataframe(size_table(names), hide_index=True, key="latent_size_table")
+    st.dataframe(shared_table(size_table, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
+                 key="latent_size_table")
     st.caption("Nats per MNIST test image (grey levels, Bernoulli decoder), means over all 10,000 test digits of "
                "one draw of z each (Monte Carlo error a few hundredths of a nat).")
     gap_part(names)
@@ -52,13 +62,8 @@ def size_section(names):
         st.caption("z ~ N(0, I) in all the dimensions of each model, decoded; one row per latent size, as on the left. "
                    "Larger codes reconstruct sharper, but their prior puts mass where no digit was encoded.")
     st.subheader("Blur, measured")
-    blur = data.blur_rows(data.keys(names))
-    st.dataframe([{"checkpoint": r["name"], "latent size": checkpoint(r["name"]).config.latent_dim,
-                   "reconstructions: undecided pixels": f"{r['recon']['grey_share']:.1%}",
-                   "reconstructions: edge steepness": round(r["recon"]["edge_steepness"], 3),
-                   "prior samples: undecided pixels": f"{r['prior']['grey_share']:.1%}",
-                   "prior samples: edge steepness": round(r["prior"]["edge_steepness"], 3)} for r in blur],
-                 hide_index=True, key="latent_size_blur")
+    st.dataframe(shared_table(blur_table, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
+                 key="latent_size_blur")
     st.caption("Real test digits: 6.1% undecided pixels (0.2 < p < 0.8), edge steepness 0.68; see the MSE vs BCE "
                "page for the measures.")
 

@@ -8,9 +8,9 @@ import streamlit as st
 import torch
 
 from app_pages.latent_size.data import mosaic
-from ui.collapse import by_kl, collapse_panel, measures
+from ui.collapse import by_kl, collapse_panel, measures, shipped_kl_bars
 from ui.models import checkpoint, encoded_test_set, stamp
-from ui.shared_figure import shared_figure
+from ui.shared_figure import shared_figure, shared_table
 from vae.collapse import traversal
 from vae.serve.query import read_name, read_whole
 
@@ -73,7 +73,8 @@ def collapse_section(sizes, twins: dict) -> dict:
         "optimiser switches dimensions off and they rarely come back; one nat of **free bits** per dimension (no KL "
         "charged below it) or a **KL warm-up** keeps them on.")
     names = sizes + [t for t in twins.values() if t not in sizes]
-    st.dataframe(ladder_rows(names), hide_index=True, key="latent_size_collapse_table")
+    st.dataframe(shared_table(ladder_rows, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
+                 key="latent_size_collapse_table")
     st.caption("Measured on the 10,000 test digits. KL: closed form, nats per image.")
     pick_col, bars_col = st.columns([1, 3], gap="large")
     with pick_col:
@@ -82,7 +83,9 @@ def collapse_section(sizes, twins: dict) -> dict:
         st.caption(f"Latent size {ckpt.config.latent_dim} · free bits {ckpt.train_config.free_bits:g} · "
                    f"KL warm-up {ckpt.train_config.kl_warmup_epochs:g} epochs")
     with bars_col:
-        collapse_panel(measures(name), ckpt.train_config.free_bits, key="latent_size_collapse_bars")
+        free_bits = ckpt.train_config.free_bits
+        collapse_panel(measures(name), free_bits, key="latent_size_collapse_bars",
+                       figure=shared_figure(shipped_kl_bars, name, free_bits, key=(stamp(name),)))
     digit = None
     if twins:
         digit = traversal_pair(*next(iter(twins.items())))

@@ -138,10 +138,11 @@ function setupStyle(root, model, setStateValue) {
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
-  const model = parsePayload(data);
-  model.decoders = classDecoders(model);
   const root = parentElement.querySelector(".cs-root") || buildStyle(parentElement);
-  // For tests: the browser's ten decoded images at z, copied out of the decoders' reused buffers.
-  root.csDecode = (z1, z2) => model.decoders.map((decode) => Array.from(decode(z1, z2)));
-  return setupStyle(root, model, setStateValue);
+  return whenPayload(data, root, (model) => {
+    model.decoders = classDecoders(model);
+    // For tests: the browser's ten decoded images at z, copied out of the decoders' reused buffers.
+    root.csDecode = (z1, z2) => model.decoders.map((decode) => Array.from(decode(z1, z2)));
+    return setupStyle(root, model, setStateValue);
+  });
 }

@@ -120,10 +120,11 @@ function setup(root, model, setStateValue) {
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
-  const model = parsePayload(data);
-  model.decode = makeDecoder(model.layers);
   const root = parentElement.querySelector(".vx-root") || build(parentElement);
-  // For tests and the benchmark: the browser's decoder, copied out of its reused buffer.
-  root.vxDecode = (z1, z2) => Array.from(model.decode(z1, z2));
-  return setup(root, model, setStateValue);
+  return whenPayload(data, root, (model) => {
+    model.decode = makeDecoder(model.layers);
+    // For tests and the benchmark: the browser's decoder, copied out of its reused buffer.
+    root.vxDecode = (z1, z2) => Array.from(model.decode(z1, z2));
+    return setup(root, model, setStateValue);
+  });
 }
