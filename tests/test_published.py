@@ -18,6 +18,8 @@ def test_a_name_holds_one_content_and_is_written_once(tmp_path):
     folder = publish_folder("code", {"a/x.js": b"1", "b.js": b"2"}, root=tmp_path)
     assert (tmp_path / folder.split("/")[1] / "a" / "x.js").read_bytes() == b"1"
     assert publish_folder("code", {"a/x.js": b"1", "b.js": b"3"}, root=tmp_path) != folder
+    named = publish("plane-class:ab12cd:9", b"abc", ".f32", root=tmp_path)  # a class board's model's name
+    assert named.startswith("files/plane-class-ab12cd-9-") and find(named.split("/", 1)[1], tmp_path) is not None
 
 
 @pytest.mark.parametrize("path", ["../app.py", "probe-0123456789abcdef/../../app.py", "x.bin", "", ".hidden",

@@ -43,10 +43,16 @@ def write_atomically(path: Path, blob: bytes) -> None:
         raise
 
 
+def safe(stem: str) -> str:
+    """`stem` with anything but letters, digits, '-' and '_' made '-' (a class board's model is "class:<code>:<id>"):
+    a published name is only ever those, which `find` and nginx's location rely on."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", stem)
+
+
 def publish(stem: str, blob: bytes, suffix: str, gzipped: bool = False, root: Path = STATIC_DIR) -> str:
     """Write `blob` once as <stem>-<hash><suffix> (with .gz added, compressed, if `gzipped`); its URL relative to the
     page. The hash is of the bytes the browser ends up with, so it does not depend on the compressor's version."""
-    name = f"{stem}-{digest(blob)}{suffix}" + (".gz" if gzipped else "")
+    name = f"{safe(stem)}-{digest(blob)}{suffix}" + (".gz" if gzipped else "")
     path = root / name
     if not path.is_file():
         write_atomically(path, gzip.compress(blob, 6, mtime=0) if gzipped else blob)
@@ -57,7 +63,7 @@ def publish_folder(stem: str, files: dict[str, bytes], root: Path = STATIC_DIR) 
     """Write files (relative path -> bytes) once into a folder <stem>-<hash>/ named by all of them; its URL, ending
     in '/', relative to the page. Files inside refer to each other by relative paths, which stay valid."""
     names = sorted(files)
-    folder = root / f"{stem}-{digest(*(n.encode() for n in names), *(files[n] for n in names))}"
+    folder = root / f"{safe(stem)}-{digest(*(n.encode() for n in names), *(files[n] for n in names))}"
     for name in names:
         path = folder / name
         if not path.is_file():
