@@ -16,6 +16,8 @@ import json
 import re
 import urllib.parse
 
+from vae.serve.payload import read_header
+
 FILE_URL = re.compile(r"files/[A-Za-z0-9_-]+-[0-9a-f]{16}[A-Za-z0-9_./-]*[^/]")
 IMPORT = re.compile(r"""^\s*(?:import|export)\b[^"'\n]*?["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
 
@@ -29,15 +31,6 @@ def named_files(value) -> list[str]:
     return [u for v in value for u in named_files(v)] if isinstance(value, list) else []
 
 
-def bytes_header(data: bytes):
-    """The JSON header of vae/serve/payload.py's bytes (a shipped model's names its published arrays), or None."""
-    n = int.from_bytes(data[:4], "little") if len(data) >= 4 else 0
-    try:
-        return json.loads(data[4:4 + n]) if 0 < n <= len(data) - 4 else None
-    except ValueError:
-        return None
-
-
 def component_files(tab) -> list[str]:
     """Paths (relative to the app's root) of the published files the tab's components were given."""
     found = []
@@ -45,10 +38,13 @@ def component_files(tab) -> list[str]:
         if element.HasField("json") and element.json:
             data = json.loads(element.json)
         elif element.HasField("bytes"):
-            data = bytes_header(element.bytes)
+            try:  # a payload's header (vae/serve/payload.py) names its published arrays, if a shipped model's
+                data = read_header(element.bytes)[0]
+            except ValueError:
+                continue
         else:
             continue
-        found += [u for u in named_files(data or []) if u not in found]
+        found += [u for u in named_files(data) if u not in found]
     return found
 
 

@@ -50,8 +50,8 @@ def _beta_ladder() -> list[str]:
     return sorted(names, key=lambda n: checkpoint(n).config.beta)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _ladders(files: tuple) -> dict:
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ladders(files: tuple) -> dict:  # shared, not copied per call: the accessors below hand out copies
     sizes = _size_ladder()
     return {"sizes": sizes, "betas": _beta_ladder(), "twins": _collapsed_twins(sizes)}
 
@@ -62,12 +62,12 @@ def _kept() -> dict:
 
 def size_ladder() -> list[str]:
     """One Bernoulli VAE (β = 1) per latent size, smallest first."""
-    return _kept()["sizes"]
+    return list(_kept()["sizes"])
 
 
 def beta_ladder() -> list[str]:
     """The 2-D Bernoulli VAEs trained with different β, smallest β first."""
-    return _kept()["betas"]
+    return list(_kept()["betas"])
 
 
 def collapsed_twins(sizes) -> dict[str, str]:

@@ -12,8 +12,7 @@ def _stamp(path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
-@st.cache_data(show_spinner=False)
-def _rows(names: tuple, stamps: tuple) -> list[dict]:
+def _rows(names: tuple, stamps: tuple) -> list[dict]:  # built once for everyone by shared_table; `stamps`: its key
     ladder, exact, rows = read_table(LADDER_FILE), read_table(GAP_FILE), []
     for name in names:
         ckpt, entry = checkpoint(name), ladder.get(name)
@@ -36,20 +35,16 @@ def _rows(names: tuple, stamps: tuple) -> list[dict]:
     return rows
 
 
-def _table_rows(names: tuple, files: tuple) -> list[dict]:  # what shared_table builds its table from
-    return _rows(names, files)
-
-
 def gap_part(names):
-    files = (_stamp(LADDER_FILE), _stamp(GAP_FILE))
-    rows = _rows(tuple(names), files)
+    table = shared_table(_rows, tuple(names), (_stamp(LADDER_FILE), _stamp(GAP_FILE)))
     st.subheader("The gap, to a stated precision")
-    if not rows:
+    if not table.num_rows:
         st.caption("No estimates for these models: run `python scripts/ladder_gap.py`.")
         return
-    st.dataframe(shared_table(_table_rows, tuple(names), files), hide_index=True, key="latent_size_gap_table")
+    st.dataframe(table, hide_index=True, key="latent_size_gap_table")
+    digits = table.column("digits")[0].as_py()
     st.caption(
-        f"Means over the first {rows[0]['digits']} test digits, in nats, ± the Monte Carlo standard error of the mean "
+        f"Means over the first {digits} test digits, in nats, ± the Monte Carlo standard error of the mean "
         "(the same digits for every model, so the columns compare). −ELBO: the encoder's q(z|x), 2,000 draws of log "
         "p(x|z) a digit and the KL in closed form; \"one draw\" is what training's evaluation does, noisy by a few "
         "tenths. −log p(x): importance sampling with K = 5,000 draws, 80% of them from a Gaussian fitted to each digit "

@@ -34,12 +34,19 @@ def pack_published(stem: str, header: dict, arrays, root=STATIC_DIR) -> bytes:
     return pack({**header, "body": url, "body_bytes": len(body)}, [])
 
 
+def read_header(data: bytes) -> tuple[dict, int]:
+    """(the JSON header, where the arrays start) of `pack`'s bytes; ValueError for bytes that are not a payload."""
+    n = int.from_bytes(data[:4], "little")
+    if not 0 < n <= len(data) - 4:
+        raise ValueError("not a payload: its header's length is out of range")
+    return json.loads(data[4:4 + n]), 4 + n
+
+
 def unpack(data: bytes, root=STATIC_DIR) -> tuple[dict, np.ndarray]:
     """(header, every float32 array back to back) of `pack`'s or `pack_published`'s bytes, as the browser reads them:
     the arrays from the published file the header names, if it names one."""
-    n = int.from_bytes(data[:4], "little")
-    header = json.loads(data[4:4 + n])
-    body = data[4 + n:]
+    header, start = read_header(data)
+    body = data[start:]
     if "body" in header:
         body = (root / header["body"].split("/", 1)[1]).read_bytes()
     return header, np.frombuffer(body, dtype="<f4")
