@@ -148,7 +148,26 @@ def test_the_next_random_digit_is_computed_ahead_while_the_server_is_idle(mnist,
     assert calls["page"] == [] and "decompose" in calls["ahead"] and not at.exception
 
 
+def test_a_room_draws_its_random_digits_from_one_pool_computed_ahead(monkeypatch):
+    from app_pages.elbo_lab.draws import grow, shared_draws
+    shared_draws.clear()
+    for _ in range(3):  # as the server's start does (warm.py), with more
+        grow()
+    room = [AppTest.from_file(PAGE, default_timeout=120).run() for _ in range(2)]
+    calls = count_computations(monkeypatch)
+    for at in room:
+        shown = []
+        for _ in range(3):
+            at.button(key="elbo_lab_random").click().run()
+            shown.append(at.number_input(key="elbo_lab_index").value)
+        # each student its own order of the pool, every digit once (the pool may have grown meanwhile, if idle)
+        assert len(set(shown)) == 3 and set(shown) <= set(shared_draws()._pool) and not at.exception
+    assert calls["page"] == []  # every press read what was computed ahead, once for the whole room
+
+
 def test_a_busy_server_computes_nothing_ahead(idle_worker, monkeypatch):
+    from app_pages.elbo_lab.draws import shared_draws
+    shared_draws.clear()  # an empty pool: "Random" opens any digit, which nobody has computed yet
     idle_worker.needed_idle = 2.0  # more than all: never idle
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     calls = count_computations(monkeypatch)
@@ -157,3 +176,16 @@ def test_a_busy_server_computes_nothing_ahead(idle_worker, monkeypatch):
     assert set(calls["page"]) == {"decompose", "iwae_curve", "gradient_samples"}
     at.button(key="elbo_lab_mc_redraw").click().run()
     assert calls["page"][-1] == "log_likelihood_samples" and not at.exception
+
+
+def test_the_code_behind_a_section_is_sent_only_once_its_expander_is_opened(lab):
+    from vae.estimators import iwae_curve
+    import inspect
+    python = lambda: [c.value for c in lab.get("code") if c.language == "python"]  # noqa: E731 (the link is code too)
+    assert python() == []  # a load sends none of the page's code blocks
+    lab.session_state["elbo_lab_source_iwae_curve"] = True  # the student opens section 2's expander
+    lab.run()
+    assert python() == [inspect.getsource(iwae_curve).rstrip()] and not lab.exception
+    lab.session_state["elbo_lab_source_iwae_curve"] = False
+    lab.run()
+    assert python() == []

@@ -19,6 +19,7 @@ from scripts.protocol_client import Tab
 CACHED = re.compile(r'cache_type="st_cache_(?:data|resource)",cache="([^"]+)"')
 LESSON_FIRST_RUN = {"images", "_checkpoint", "_names", "_encoded", "code_map"}  # the lesson's step 1 reads these
 EXPLORER_FIRST_RUN = {"_payload"}  # the explorer's header and its published arrays
+ELBO_LAB_FIRST_RUN = {"_decomposition", "_iwae", "_gradients", "shared_draws"}  # its first digit, its pool
 
 
 def cached(url: str) -> set[str]:
@@ -50,7 +51,7 @@ def test_a_fresh_server_holds_the_lessons_first_figure_before_anyone_visits(tmp_
     log = tmp_path / "server.log"
     with app_server(log, env={"VAE_WARM_WAIT_S": "80"}) as url:  # a busy machine too: all of it before it answers
         before = cached(url)
-        wanted = LESSON_FIRST_RUN | EXPLORER_FIRST_RUN
+        wanted = LESSON_FIRST_RUN | EXPLORER_FIRST_RUN | ELBO_LAB_FIRST_RUN
         assert wanted <= before, f"not filled before the first visit: {wanted - before}"
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a browser test before this one in the same worker
             served = pool.submit(asyncio.run, first_map(url)).result()  # leaves Playwright's event loop in this thread
@@ -58,6 +59,7 @@ def test_a_fresh_server_holds_the_lessons_first_figure_before_anyone_visits(tmp_
     printed = log.read_text()
     warmed = re.search(r"Warmed up before the first visitor: imports [\d.]+ s, checkpoints [\d.]+ s, (.*)", printed)
     assert warmed and re.search(r"explorer [\d.]+ s", warmed[1]) and re.search(r"start_here [\d.]+ s", warmed[1])
+    assert re.search(r"elbo_lab [\d.]+ s", warmed[1])
     assert "Traceback" not in printed
 
     drawn = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # the home page: the lesson

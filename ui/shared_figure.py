@@ -33,3 +33,22 @@ def shared_table(build, *args, key: tuple = ()):
     same: st.dataframe otherwise turns the rows into pandas and then Arrow on every run (py-spy: a fifth of the
     Latent size page's server time per load went to its four tables)."""
     return _table(build, f"{build.__module__}.{build.__qualname__}", args, key)
+
+
+def _named(value):
+    """A function by its full name (Streamlit's hasher knows a function by its bare name alone); anything else as is."""
+    return f"{value.__module__}.{value.__qualname__}" if callable(value) else value
+
+
+@st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False)
+def _drawn(_draw, drawer: str, _args: tuple, named_args: tuple, key: tuple) -> None:
+    _draw(*_args)
+
+
+def shared_elements(draw, *args, key: tuple = ()) -> None:
+    """draw(*args) draws elements (no widgets) that are the same for everyone who asks with the same args (values, or
+    functions, known by their full names) and `key`. The first call's elements are kept as the messages Streamlit
+    made of them and sent as they are to every later caller (Streamlit replays a cached function's elements): what
+    building them costs the server (a code block's or a table's marshalling, a figure's to_dict and JSON) is paid
+    once, not on every run."""
+    _drawn(draw, _named(draw), args, tuple(map(_named, args)), key)

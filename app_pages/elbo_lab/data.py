@@ -5,12 +5,29 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.models import checkpoint, scored_image, stamp
+from ui.models import checkpoint, checkpoint_names, listing, scored_image, stamp
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples
 from vae.posterior import decompose
 
 DIGITS_KEPT = 256
+FIRST_DIGIT = 7
 MC_DRAWS = 5000  # section 4's draws of log p(x|z)
+
+
+def boundable(ckpt) -> bool:
+    """A model with a likelihood in nats and a q(z|x) to bound with (not the notes' loss, not a plain autoencoder)."""
+    return ckpt.config.likelihood != "notes" and ckpt.config.variational
+
+
+def shipped() -> list[str]:
+    """The shipped checkpoints the page can bound, the first of them its default: kept for the checkpoint folder's
+    files as they are (a checkpoint cache call per file and run cost 5% of a load's server time, py-spy)."""
+    return list(_shipped(listing()))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shipped(files: tuple) -> tuple[str, ...]:
+    return tuple(n for n in checkpoint_names() if boundable(checkpoint(n)))
 
 
 # No spinners on these caches: a digit's numbers take about 0.1 s each, and a spinner shown and removed for so short a

@@ -1,4 +1,3 @@
-import random
 from functools import partial
 
 import numpy as np
@@ -6,9 +5,11 @@ import streamlit as st
 
 from app_pages.elbo_lab.sections import (ask_ahead, gradient_section, iwae_section, monte_carlo_section,
                                         posterior_section)
+from app_pages.elbo_lab.data import FIRST_DIGIT, boundable, shipped as shipped_names
+from app_pages.elbo_lab.draws import next_random
 from ui.board_store import opened_entries, read_model, title
 from ui.link import link_field, read_link, write_link
-from ui.models import checkpoint, checkpoint_names, dataset_of, images, info, scored_image
+from ui.models import checkpoint, dataset_of, images, info, scored_image
 from vae.serve.query import read_switch, read_whole
 from app_pages.elbo_lab.sections_1d import kl_section, probability_section
 from app_pages.elbo_lab.sections_nd import estimate_section
@@ -24,12 +25,7 @@ st.write(
 
 
 
-def boundable(ckpt) -> bool:
-    """A model with a likelihood in nats and a q(z|x) to bound with (not the notes' loss, not a plain autoencoder)."""
-    return ckpt.config.likelihood != "notes" and ckpt.config.variational
-
-
-shipped = [n for n in checkpoint_names() if boundable(checkpoint(n))]
+shipped = shipped_names()
 share = read_link("elbo_lab", {"checkpoint": ("elbo_lab_checkpoint", partial(read_model, names=shipped, keep=boundable)),
                                "digit": ("elbo_lab_index", partial(read_whole, lo=0, hi=9999)),
                                "fit": (FIT_KEY, read_switch)})
@@ -38,14 +34,16 @@ if not names:
     st.error("No 2-D checkpoint with a proper likelihood in checkpoints/ (train one with `python -m vae.train`).")
     st.stop()
 if "elbo_lab_index" not in st.session_state:
-    st.session_state["elbo_lab_index"] = 7
+    st.session_state["elbo_lab_index"] = FIRST_DIGIT
 if "elbo_lab_next_random" not in st.session_state:  # drawn in advance, so the server can compute it ahead
-    st.session_state["elbo_lab_next_random"] = random.randrange(10000)
+    st.session_state.update(elbo_lab_seen=set(), elbo_lab_next_random=next_random(set()))
 
 
 def random_digit():
+    seen = st.session_state["elbo_lab_seen"]
+    seen.add(st.session_state["elbo_lab_next_random"])
     st.session_state.update(elbo_lab_index=st.session_state["elbo_lab_next_random"],
-                            elbo_lab_next_random=random.randrange(10000))
+                            elbo_lab_next_random=next_random(seen))
 
 
 @st.fragment

@@ -10,6 +10,7 @@ import torch
 from app_pages.elbo_lab.figures import gradient_figure, iwae_figure, monte_carlo_figure, posterior_figure
 from app_pages.elbo_lab.data import (compute_ahead, decomposition, gradients, iwae_estimate, likelihood_draws,
                                      references)
+from app_pages.elbo_lab.draws import grow, shared_draws
 from ui.ahead import work_ahead
 from ui.chart import chart
 from vae.estimators import gradient_samples, iwae_curve, log_likelihood_samples, running_mean
@@ -28,18 +29,26 @@ def source(fn) -> str:
 
 
 def show_source(*functions):
-    with st.expander("The code that computes this"):
-        for fn in functions:
-            st.code(source(fn), language="python")
+    """The functions' code, in an expander that draws it only once a student opens it (which reruns the section):
+    until then a load of the page sends none of its fifteen code blocks."""
+    box = st.expander("The code that computes this", on_change="rerun",
+                      key="elbo_lab_source_" + "_".join(fn.__name__ for fn in functions))
+    if box.open:
+        with box:
+            for fn in functions:
+                st.code(source(fn), language="python")
 
 
 def ask_ahead(name: str, index: int) -> None:
     """Wish for the digits this student will probably open next, with the draws' seeds as they are now: the next
-    "Random" one, then those either side of this one (the number box's + and -)."""
+    "Random" one, then those either side of this one (the number box's + and -); last, one digit more for the pool
+    that every session's "Random" draws from (draws.py), until it is full."""
     seeds = st.session_state.get("elbo_lab_gradient_seed", 0), st.session_state.get("elbo_lab_mc_seed", 0)
     digits = [st.session_state["elbo_lab_next_random"]] + [i for i in (index + 1, index - 1) if 0 <= i <= 9999]
-    work_ahead().wish([(("elbo_lab", name, i, *seeds), functools.partial(compute_ahead, name, i, *seeds))
-                       for i in digits])
+    wishes = [(("elbo_lab", name, i, *seeds), functools.partial(compute_ahead, name, i, *seeds)) for i in digits]
+    if not shared_draws().full():
+        wishes.append((("elbo_lab_pool", len(shared_draws())), grow))
+    work_ahead().wish(wishes)
 
 
 @st.fragment

@@ -4,7 +4,7 @@ import torch
 
 from app_pages.elbo_lab.sections import show_source
 from app_pages.elbo_lab.figures_1d import kl_fit_figure, likelihood_figure, probability_figure
-from ui.shared_figure import shared_figure
+from ui.shared_figure import shared_elements
 from vae.one_dim import (fit_forward_kl, fit_reverse_kl, interval_probability, kl_on_grid, log_mixture, log_normal,
                       normal_pdf)
 
@@ -24,16 +24,21 @@ def probability_section():
     std = c2.slider("standard deviation σ (g)", 0.5, 6.0, 2.5, 0.1, key="elbo_lab_mouse_std")
     a, b = c3.slider("interval (g)", 20.0, 44.0, (32.0, 34.0), 0.5, key="elbo_lab_mouse_interval")
     w = c4.slider("observed weight (g)", 20.0, 44.0, 34.0, 0.5, key="elbo_lab_mouse_weight")
+    shared_elements(_probability_view, mean, std, a, b, w)
+    show_source(interval_probability, normal_pdf)
+
+
+def _probability_view(mean: float, std: float, a: float, b: float, w: float):
+    """The section's figures and numbers for the sliders' values: the same for everyone who sets the same."""
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(shared_figure(probability_figure, mean, std, a, b), key="elbo_lab_probability_chart")
+        st.plotly_chart(probability_figure(mean, std, a, b), key="elbo_lab_probability_chart")
         st.metric(f"P({a:g} < w < {b:g} | μ = {mean:g}, σ = {std:g})", f"{interval_probability(a, b, mean, std):.4f}",
                   help="A probability: no unit, between 0 and 1.")
     with right:
-        st.plotly_chart(shared_figure(likelihood_figure, mean, std, w), key="elbo_lab_likelihood_chart")
+        st.plotly_chart(likelihood_figure(mean, std, w), key="elbo_lab_likelihood_chart")
         st.metric(f"L(μ = {mean:g}, σ = {std:g} | w = {w:g})", f"{normal_pdf(w, mean, std):.4f} per g",
                   help="A density: per gram, and it can exceed 1 when σ is small.")
-    show_source(interval_probability, normal_pdf)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -69,11 +74,16 @@ def kl_section():
     c1, c2 = st.columns(2)
     separation = c1.slider("distance between the modes", 0.0, 8.0, 5.0, 0.5, key="elbo_lab_kl_separation")
     weight = c2.slider("weight of the left mode", 0.1, 0.9, 0.5, 0.05, key="elbo_lab_kl_weight")
+    shared_elements(_kl_view, separation, weight)
+    show_source(fit_forward_kl, fit_reverse_kl)
+
+
+def _kl_view(separation: float, weight: float):
+    """The section's figure and table for the sliders' values: the same for everyone who sets the same."""
     fits = _kl_fits(separation, weight)
     fig_col, num_col = st.columns([5, 4], gap="large")
-    fig_col.plotly_chart(shared_figure(kl_figure, separation, weight), key="elbo_lab_kl_chart")
+    fig_col.plotly_chart(kl_figure(separation, weight), key="elbo_lab_kl_chart")
     num_col.table({"fit": list(fits["table"]),
                    "q": [f"N({m:.2f}, {s:.2f}²)" for m, s, _, _ in fits["table"].values()],
                    "KL(p‖q), nats": [f"{v[2]:.3f}" for v in fits["table"].values()],
                    "KL(q‖p), nats": [f"{v[3]:.3f}" for v in fits["table"].values()]})
-    show_source(fit_forward_kl, fit_reverse_kl)

@@ -11,7 +11,8 @@ from app_pages.elbo_lab.figures_gap import gap_bar, three_q_figure
 from app_pages.elbo_lab.sections import show_source
 from ui.ahead import work_ahead
 from ui.chart import chart
-from ui.models import checkpoint, images, scored_image, stamp
+from ui.models import checkpoint, images, listing, scored_image, stamp
+from ui.shared_figure import shared_elements
 from vae.gap import fit, newton, split
 from vae.serve.gap_table import GAP_FILE, current, read_table
 
@@ -78,7 +79,13 @@ def gap_section(name: str, index: int):
 
 
 def gap_table_section(names: list[str]):
-    """The split averaged over test digits for every 2-D model: outside the digit's fragment, drawn once a page."""
+    """The split averaged over test digits for every 2-D model: outside the digit's fragment, drawn once a page, and
+    the same for everyone until the table's file or a checkpoint changes (ui/shared_figure.shared_elements)."""
+    shared_elements(_gap_table, tuple(names), key=(GAP_FILE.stat().st_mtime if GAP_FILE.exists() else 0.0, listing()))
+    show_source(split, fit, newton)
+
+
+def _gap_table(names: tuple):
     rows = table_rows(names)
     st.header("4b · Where the ELBO loses, model by model")
     st.write(EXPLAINED)
@@ -96,7 +103,6 @@ def gap_table_section(names: list[str]):
                    "scripts/gap_table.py`; each image's terms exact by quadrature to about 1e-3 nats.")
     else:
         st.caption("No averages for these models: run `python scripts/gap_table.py`.")
-    show_source(split, fit, newton)
 
 
 def digit_part(name: str, index: int):
