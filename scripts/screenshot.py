@@ -91,7 +91,7 @@ def shoot(page, url, name, out: Path, query: str = ""):
         page.screenshot(path=str(out), full_page=True)
         return
     page.wait_for_selector(".js-plotly-plot .legend, .js-plotly-plot .main-svg, .vx-root[data-painted], "
-                           ".cs-root[data-painted]", timeout=60000)
+                           ".cs-root[data-painted], .lc-root[data-draws]", timeout=60000)  # the last: canvas charts
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=120000)
     page.wait_for_timeout(2000)  # plotly draws its WebGL layer after the SVG
     if name == "class_board":  # the board, not the paragraph above it

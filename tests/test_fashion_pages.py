@@ -30,8 +30,9 @@ def test_the_lesson_on_fashion_mnist(fashion):
     at = page("start_here", dataset="fashion-mnist")
     assert not at.exception and at.session_state["start_here_dataset"] == "fashion-mnist"
     assert "every Fashion-MNIST test item" in " ".join(m.value for m in at.markdown)
-    [fig] = charts(at).values()
-    assert [t["name"] for t in fig["data"][:10]] == CLASSES
+    [canvas] = [json.loads(c.proto.json) for c in at.get("bidi_component") if c.proto.id.endswith("start_here_ae_map")]
+    assert canvas["panels"][0]["names"] == [item["name"] for item in canvas["legend"][:10]] == CLASSES
+    assert canvas["note"].endswith("test item's code, coloured by its class")
     assert at.query_params["dataset"] == "fashion-mnist" and at.query_params["step"] == "1"
     at.button(key="start_here_next").click().run()
     assert {s.value for s in at.subheader} >= {"Autoencoder (fashion-ae)", "VAE (fashion-bce)"}

@@ -10,6 +10,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import vae.losses
+from ui.chart import unpacked
 from vae.serve.checkpoint import CHECKPOINT_DIR, load_checkpoint
 from vae.toy import contested_pixel
 
@@ -56,10 +57,26 @@ def go(at, step):
     return at.run()
 
 
+def map_data(at, key) -> dict:
+    """What the canvas chart made with `key` was given."""
+    return json.loads(next(e for e in at.get("bidi_component") if e.proto.id.endswith(key)).proto.json)
+
+
 def test_step_1_and_2_numbers(lesson, mnist):
     go(lesson, 0)
     ae = load_checkpoint(CHECKPOINT_DIR / "ae.safetensors")
     assert number(metric(lesson, "Reconstruction")) == pytest.approx(ae.metrics["test_recon"], abs=0.05)
+    # the map: every test digit's code under ae, each class its own series, packed to a 30,000th of its range
+    panel = map_data(lesson, "start_here_ae_map")["panels"][0]
+    with torch.no_grad():
+        mu = ae.model.encode(mnist.x_test)[0].numpy()
+    for k in range(10):
+        own = mnist.y_test.numpy() == k
+        for axis, xy in enumerate("xy"):
+            tolerance = np.abs(mu[own, axis]).max() / 32767 / 2 + 1e-6
+            np.testing.assert_allclose(unpacked(panel["series"][k][xy]), mu[own, axis], atol=tolerance, rtol=0)
+    assert sum(len(unpacked(s["x"])) for s in panel["series"][:10]) == 10_000
+    assert panel["names"] == list("0123456789")
     go(lesson, 1)
     shares = [number(m.value) for m in lesson.metric if m.label.startswith("Test codes inside")]
     for name, share in zip(("ae", "bce"), shares):
@@ -129,4 +146,8 @@ def test_presenter_mode_enlarges_the_figures(lesson):
     assert height() == 0
     lesson.toggle(key="start_here_presenter").set_value(True).run()
     assert height() == 1 and not lesson.exception
+    go(lesson, 0)  # the first map, a canvas chart: taller, and every text larger
+    assert {k: map_data(lesson, "start_here_ae_map")[k] for k in ("height", "font")} == {"height": 620, "font": 20}
     lesson.toggle(key="start_here_presenter").set_value(False).run()
+    assert {k: map_data(lesson, "start_here_ae_map")[k] for k in ("height", "font")} == {"height": 460, "font": 14}
+    go(lesson, 2)

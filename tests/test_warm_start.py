@@ -15,10 +15,12 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from scripts.appserver import app_server
 from scripts.protocol_client import Tab
+from ui.chart import unpacked
 
 CACHED = re.compile(r'cache_type="st_cache_(?:data|resource)",cache="([^"]+)"')
 LESSON_FIRST_RUN = {"images", "_checkpoint", "_names", "_encoded", "code_map"}  # the lesson's step 1 reads these
 EXPLORER_FIRST_RUN = {"_payload"}  # the explorer's header and its published arrays
+MAP = "start_here_ae_map"  # the key of the lesson's first figure
 ELBO_LAB_FIRST_RUN = {"_decomposition", "_iwae", "_gradients", "shared_draws"}  # its first digit, its pool
 
 
@@ -28,15 +30,16 @@ def cached(url: str) -> set[str]:
 
 
 async def first_map(url: str) -> dict:
-    """The spec of the lesson's first map, as a first visit receives it."""
+    """The data of the lesson's first map (a canvas chart), as a first visit receives it."""
     tab, specs = Tab(url, ""), []
     receive = tab._receive
 
     def keep(frame):
         msg = ForwardMsg()
         msg.ParseFromString(frame)
-        if msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart":
-            specs.append(json.loads(msg.delta.new_element.plotly_chart.spec))
+        element = msg.delta.new_element if msg.WhichOneof("type") == "delta" else None
+        if element and element.WhichOneof("type") == "bidi_component" and element.bidi_component.id.endswith(MAP):
+            specs.append(json.loads(msg.delta.new_element.bidi_component.json))
         receive(frame)
 
     tab._receive = keep
@@ -64,6 +67,6 @@ def test_a_fresh_server_holds_the_lessons_first_figure_before_anyone_visits(tmp_
 
     drawn = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # the home page: the lesson
     assert not drawn.exception
-    own = json.loads(drawn.get("plotly_chart")[0].proto.spec)
-    assert served["data"] == own["data"] and served["layout"] == own["layout"]
-    assert sum(len(t["x"]["bdata"]) if isinstance(t["x"], dict) else len(t["x"]) for t in own["data"]) > 10_000
+    own = next(json.loads(c.proto.json) for c in drawn.get("bidi_component") if c.proto.id.endswith(MAP))
+    assert served == own
+    assert sum(len(unpacked(s["x"])) for s in own["panels"][0]["series"][:10]) == 10_000

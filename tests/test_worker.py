@@ -1,5 +1,6 @@
 """The background training worker and the server-wide limit on trainings."""
 import gc
+import os
 from dataclasses import replace
 
 import torch
@@ -7,7 +8,7 @@ import torch
 from vae.config import TrainConfig, VAEConfig
 from vae.trainer import build_model
 from vae.serve.slots import TrainingSlots, eta
-from vae.serve.worker import FRAME_DIGITS, TrainingWorker
+from vae.serve.worker import FRAME_DIGITS, NICENESS, TrainingWorker
 
 TINY = TrainConfig(epochs=2, batch_size=100, seed=0)
 SMALL = (2000, 500)  # training and test images the child process uses
@@ -32,6 +33,17 @@ def test_worker_trains_in_the_background_and_records_everything():
     # the caller's model is untouched: the worker trained its own copy
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert not all(torch.equal(before[k], v) for k, v in worker.weights().items())
+
+
+def test_the_training_process_yields_the_cpu_to_the_server():
+    owner = Owner()
+    worker = TrainingWorker(build_model(VAEConfig(), 0), replace(TINY, epochs=50), owner, limit=SMALL).start()
+    while not worker.snapshot()["steps"]:  # training: past the child's start
+        worker.join(0.05)
+    child = os.getpriority(os.PRIO_PROCESS, worker._process.pid)
+    worker.stop()
+    worker.join(10)
+    assert child == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
 
 
 def test_stop_ends_the_thread_promptly():

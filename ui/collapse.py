@@ -57,7 +57,7 @@ def kl_bars(m: dict, free_bits: float = 0.0, height: int = 300) -> go.Figure:
 
 
 def shipped_kl_bars(name: str, free_bits: float) -> go.Figure:
-    """kl_bars of a shipped checkpoint, by its name: what shared_figure builds once for everyone."""
+    """kl_bars of a shipped checkpoint, by its name (the Latent size page draws it once for everyone)."""
     return kl_bars(measures(name), free_bits)
 
 

@@ -28,6 +28,12 @@ def source(fn) -> str:
     return inspect.getsource(fn)
 
 
+def intro(title: str, text: str, formula: str) -> None:
+    """A section's heading, paragraph and formula as one element: a new digit redraws four sections, and each element
+    is a message the server makes and sends (these were 12 of a press's 59)."""
+    st.markdown(f"## {title}\n\n{text}\n\n$$\n{formula}\n$$")
+
+
 def show_source(*functions):
     """The functions' code, in an expander that draws it only once a student opens it (which reruns the section):
     until then a load of the page sends none of its fifteen code blocks."""
@@ -53,14 +59,13 @@ def ask_ahead(name: str, index: int) -> None:
 
 @st.fragment
 def posterior_section(name: str, index: int):
-    st.header("1 · The true posterior against the encoder's guess")
-    st.write(
-        "Bayes' rule gives the posterior over codes for this digit, p(z|x) = p(x|z) p(z) / p(x). Its "
-        "denominator p(x) is an integral over every z; in two dimensions a grid computes it, so here the "
-        "\"intractable\" posterior is drawn exactly (blue) next to the Gaussian q(z|x) the encoder proposes "
-        "(red). How far apart they are is exactly what the ELBO loses.")
-    st.latex(r"\log p(x) = \underbrace{\mathbb{E}_{q(z|x)}[\log p(x|z)] - \mathrm{KL}(q(z|x)\,\|\,p(z))}"
-             r"_{\text{ELBO}} + \underbrace{\mathrm{KL}(q(z|x)\,\|\,p(z|x))}_{\text{gap}\ \ge\ 0}")
+    intro("1 · The true posterior against the encoder's guess",
+          "Bayes' rule gives the posterior over codes for this digit, p(z|x) = p(x|z) p(z) / p(x). Its "
+          "denominator p(x) is an integral over every z; in two dimensions a grid computes it, so here the "
+          "\"intractable\" posterior is drawn exactly (blue) next to the Gaussian q(z|x) the encoder proposes "
+          "(red). How far apart they are is exactly what the ELBO loses.",
+          r"\log p(x) = \underbrace{\mathbb{E}_{q(z|x)}[\log p(x|z)] - \mathrm{KL}(q(z|x)\,\|\,p(z))}"
+          r"_{\text{ELBO}} + \underbrace{\mathrm{KL}(q(z|x)\,\|\,p(z|x))}_{\text{gap}\ \ge\ 0}")
     dec = decomposition(name, index)
     fig_col, num_col = st.columns([3, 2], gap="large")
     with fig_col:
@@ -77,12 +82,11 @@ def posterior_section(name: str, index: int):
 
 @st.fragment
 def iwae_section(name: str, index: int):
-    st.header("2 · Importance weighting closes the gap")
-    st.write(
-        "Averaging K importance weights p(x, z)/q(z|x) inside the log gives a tighter bound: with K = 1 it is "
-        "the ELBO, and as K grows it climbs towards log p(x).")
-    st.latex(r"\mathcal{L}_K = \mathbb{E}\Big[\log \frac{1}{K}\sum_{k=1}^{K} \frac{p(x, z_k)}{q(z_k|x)}\Big],"
-             r"\quad z_k \sim q(z|x), \qquad \mathrm{ELBO} = \mathcal{L}_1 \le \mathcal{L}_K \le \log p(x)")
+    intro("2 · Importance weighting closes the gap",
+          "Averaging K importance weights p(x, z)/q(z|x) inside the log gives a tighter bound: with K = 1 it is "
+          "the ELBO, and as K grows it climbs towards log p(x).",
+          r"\mathcal{L}_K = \mathbb{E}\Big[\log \frac{1}{K}\sum_{k=1}^{K} \frac{p(x, z_k)}{q(z_k|x)}\Big],"
+          r"\quad z_k \sim q(z|x), \qquad \mathrm{ELBO} = \mathcal{L}_1 \le \mathcal{L}_K \le \log p(x)")
     ref, curve = references(name, index), iwae_estimate(name, index)
     k_max, blocks = curve["k"][-1], curve["blocks"]
     st.write(f"{blocks * k_max:,} draws are split into disjoint blocks of K, one bound per block ({blocks} blocks "
@@ -95,14 +99,13 @@ def iwae_section(name: str, index: int):
 
 @st.fragment
 def gradient_section(name: str, index: int):
-    st.header("3 · Why reparameterize")
-    st.write(
-        "Training needs the gradient of an expectation over q. The score-function estimator multiplies each "
-        "sample's log-likelihood, a number in the hundreds, by a random sign and size; the reparameterization "
-        "trick moves the randomness into ε and differentiates through z = μ + σε. Both are unbiased. Below, "
-        "2,000 single-sample estimates of each, for this digit.")
-    st.latex(r"\nabla_\mu \mathbb{E}_{q}[f(z)] = \mathbb{E}_{\epsilon}\big[f(\mu+\sigma\epsilon)\,\epsilon/\sigma\big]"
-             r" = \mathbb{E}_{\epsilon}\big[\nabla_z f(\mu+\sigma\epsilon)\big],\qquad \epsilon\sim\mathcal{N}(0, I)")
+    intro("3 · Why reparameterize",
+          "Training needs the gradient of an expectation over q. The score-function estimator multiplies each "
+          "sample's log-likelihood, a number in the hundreds, by a random sign and size; the reparameterization "
+          "trick moves the randomness into ε and differentiates through z = μ + σε. Both are unbiased. Below, "
+          "2,000 single-sample estimates of each, for this digit.",
+          r"\nabla_\mu \mathbb{E}_{q}[f(z)] = \mathbb{E}_{\epsilon}\big[f(\mu+\sigma\epsilon)\,\epsilon/\sigma\big]"
+          r" = \mathbb{E}_{\epsilon}\big[\nabla_z f(\mu+\sigma\epsilon)\big],\qquad \epsilon\sim\mathcal{N}(0, I)")
     seed = st.session_state.get("elbo_lab_gradient_seed", 0)
     samples = gradients(name, index, seed)
     var_s, var_r = samples["score"].var(0), samples["reparam"].var(0)
@@ -122,13 +125,12 @@ def gradient_section(name: str, index: int):
 
 @st.fragment
 def monte_carlo_section(name: str, index: int):
-    st.header("4 · Monte Carlo estimation")
-    st.write(
-        "The ELBO's reconstruction term is an expectation under q, estimated in training by averaging "
-        "log p(x|z) over a few samples. The running mean wanders early and settles, and its typical error "
-        "shrinks like 1/√T; for a 2-D model the exact value comes from the quadrature above.")
-    st.latex(r"\mathbb{E}_{q}[g(z)] \approx \hat g_T = \frac{1}{T}\sum_{t=1}^{T} g(z_t), \qquad "
-             r"\mathrm{sd}(\hat g_T) = \frac{\mathrm{sd}(g)}{\sqrt{T}}")
+    intro("4 · Monte Carlo estimation",
+          "The ELBO's reconstruction term is an expectation under q, estimated in training by averaging "
+          "log p(x|z) over a few samples. The running mean wanders early and settles, and its typical error "
+          "shrinks like 1/√T; for a 2-D model the exact value comes from the quadrature above.",
+          r"\mathbb{E}_{q}[g(z)] \approx \hat g_T = \frac{1}{T}\sum_{t=1}^{T} g(z_t), \qquad "
+          r"\mathrm{sd}(\hat g_T) = \frac{\mathrm{sd}(g)}{\sqrt{T}}")
     seed = st.session_state.get("elbo_lab_mc_seed", 0)
     draws = likelihood_draws(name, index, seed)
     running = running_mean(torch.from_numpy(draws)).numpy()

@@ -35,8 +35,13 @@ def _rows(names: tuple, stamps: tuple) -> list[dict]:  # built once for everyone
     return rows
 
 
+def gap_stamps() -> tuple:
+    """What the gap table is read from, as it is now: its two files' modification times."""
+    return _stamp(LADDER_FILE), _stamp(GAP_FILE)
+
+
 def gap_part(names):
-    table = shared_table(_rows, tuple(names), (_stamp(LADDER_FILE), _stamp(GAP_FILE)))
+    table = shared_table(_rows, tuple(names), gap_stamps())
     st.subheader("The gap, to a stated precision")
     if not table.num_rows:
         st.caption("No estimates for these models: run `python scripts/ladder_gap.py`.")

@@ -2,11 +2,11 @@
 import streamlit as st
 
 from app_pages.latent_size import data
-from app_pages.latent_size.gap import gap_part
+from app_pages.latent_size.gap import gap_part, gap_stamps
 from ui.ladders import ladder_points
 from ui.rate_distortion import rate_distortion_figure
 from ui.models import checkpoint, stamp
-from ui.shared_figure import shared_figure, shared_table
+from ui.shared_figure import shared_elements, shared_figure
 from ui.navigation import script
 
 N_SHOWN = 10
@@ -32,6 +32,15 @@ def blur_table(names) -> list[dict]:
 
 
 def size_section(names):
+    """Drawn from the messages made for the first student who saw the same (ui/shared_figure.shared_elements) around
+    its one widget, the seed of the digits drawn."""
+    stamps = tuple(map(stamp, names))
+    shared_elements(_ladder_measured, tuple(names), key=(stamps, gap_stamps()))
+    seed = st.number_input("Digits drawn with seed", 0, 10_000, 0, key="latent_size_seed")
+    shared_elements(_pictures, tuple(names), int(seed), key=stamps)
+
+
+def _ladder_measured(names: tuple):
     st.header("1 · From 2 to 32 latent dimensions")
     st.write(
         "The same encoder and decoder, trained the same way, with only the size of z changed. Each added dimension "
@@ -40,13 +49,14 @@ def size_section(names):
         "best log p(x) at 16. At 32 they worsen, because these models train with one free nat of KL per dimension "
         "(as the 2-D model needs), and 32 dimensions spend 32 nats of rate on it. What is lost is the picture: beyond "
         "two dimensions there is no plane to look at, only projections and slices of it.")
-    st.dataframe(shared_table(size_table, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
-                 key="latent_size_table")
+    st.dataframe(size_table(names), hide_index=True, key="latent_size_table")
     st.caption("Nats per MNIST test image (grey levels, Bernoulli decoder), means over all 10,000 test digits of "
                "one draw of z each (Monte Carlo error a few hundredths of a nat).")
     gap_part(names)
-    seed = st.number_input("Digits drawn with seed", 0, 10_000, 0, key="latent_size_seed")
-    pics = data.pictures(data.keys(names), N_SHOWN, int(seed))
+
+
+def _pictures(names: tuple, seed: int):
+    pics = data.pictures(data.keys(names), N_SHOWN, seed)
     recon_col, prior_col = st.columns(2, gap="large")
     with recon_col:
         st.subheader("The same test digits, reconstructed")
@@ -62,8 +72,7 @@ def size_section(names):
         st.caption("z ~ N(0, I) in all the dimensions of each model, decoded; one row per latent size, as on the left. "
                    "Larger codes reconstruct sharper, but their prior puts mass where no digit was encoded.")
     st.subheader("Blur, measured")
-    st.dataframe(shared_table(blur_table, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
-                 key="latent_size_blur")
+    st.dataframe(blur_table(names), hide_index=True, key="latent_size_blur")
     st.caption("Real test digits: 6.1% undecided pixels (0.2 < p < 0.8), edge steepness 0.68; see the MSE vs BCE "
                "page for the measures.")
 

@@ -10,7 +10,7 @@ import torch
 from app_pages.latent_size.data import mosaic
 from ui.collapse import by_kl, collapse_panel, measures, shipped_kl_bars
 from ui.models import checkpoint, encoded_test_set, stamp
-from ui.shared_figure import shared_figure, shared_table
+from ui.shared_figure import shared_elements
 from vae.collapse import traversal
 from vae.serve.query import read_name, read_whole
 
@@ -62,7 +62,29 @@ def ladder_rows(names) -> list[dict]:
 
 
 def collapse_section(sizes, twins: dict) -> dict:
-    """Returns the section's view, for the page's link."""
+    """Returns the section's view, for the page's link. What is the same for everyone who sees the same is drawn from
+    the messages made for the first of them (ui/shared_figure.shared_elements)."""
+    names = sizes + [t for t in twins.values() if t not in sizes]
+    shared_elements(_collapse_measured, tuple(names), key=tuple(map(stamp, names)))
+    pick_col, bars_col = st.columns([1, 3], gap="large")
+    with pick_col:
+        name = st.selectbox("KL per dimension of", names, key="latent_size_collapse")
+        ckpt = checkpoint(name)
+        st.caption(f"Latent size {ckpt.config.latent_dim} · free bits {ckpt.train_config.free_bits:g} · "
+                   f"KL warm-up {ckpt.train_config.kl_warmup_epochs:g} epochs")
+    with bars_col:
+        shared_elements(_kl_bars, name, ckpt.train_config.free_bits, key=(stamp(name),))
+    digit = None
+    if twins:
+        digit = traversal_pair(*next(iter(twins.items())))
+    return {"dims": name, **({} if digit is None else {"digit": str(digit)})}
+
+
+def _kl_bars(name: str, free_bits: float):
+    collapse_panel(measures(name), free_bits, key="latent_size_collapse_bars", figure=shipped_kl_bars(name, free_bits))
+
+
+def _collapse_measured(names: tuple):
     st.header("3 · Dimensions that carry nothing")
     st.write(
         "The KL of a diagonal Gaussian is a sum over the latent dimensions, so each dimension's share of the rate can "
@@ -72,24 +94,8 @@ def collapse_section(sizes, twins: dict) -> dict:
         "A_u = Cov_x(E_q[z_u]) > 0.01. Early in training the KL is easy to win and the decoder still poor, so the "
         "optimiser switches dimensions off and they rarely come back; one nat of **free bits** per dimension (no KL "
         "charged below it) or a **KL warm-up** keeps them on.")
-    names = sizes + [t for t in twins.values() if t not in sizes]
-    st.dataframe(shared_table(ladder_rows, tuple(names), key=tuple(map(stamp, names))), hide_index=True,
-                 key="latent_size_collapse_table")
+    st.dataframe(ladder_rows(names), hide_index=True, key="latent_size_collapse_table")
     st.caption("Measured on the 10,000 test digits. KL: closed form, nats per image.")
-    pick_col, bars_col = st.columns([1, 3], gap="large")
-    with pick_col:
-        name = st.selectbox("KL per dimension of", names, key="latent_size_collapse")
-        ckpt = checkpoint(name)
-        st.caption(f"Latent size {ckpt.config.latent_dim} · free bits {ckpt.train_config.free_bits:g} · "
-                   f"KL warm-up {ckpt.train_config.kl_warmup_epochs:g} epochs")
-    with bars_col:
-        free_bits = ckpt.train_config.free_bits
-        collapse_panel(measures(name), free_bits, key="latent_size_collapse_bars",
-                       figure=shared_figure(shipped_kl_bars, name, free_bits, key=(stamp(name),)))
-    digit = None
-    if twins:
-        digit = traversal_pair(*next(iter(twins.items())))
-    return {"dims": name, **({} if digit is None else {"digit": str(digit)})}
 
 
 def traversal_pair(kept: str, collapsed: str) -> int | None:
@@ -105,9 +111,12 @@ def traversal_pair(kept: str, collapsed: str) -> int | None:
                                 disabled=not held)) if held else None
     for col, name in zip(st.columns(2, gap="large"), (kept, collapsed)):
         with col:
-            m = measures(name)
-            st.markdown(f"**`{name}`** · free bits {checkpoint(name).train_config.free_bits:g} · "
-                        f"{m['active']} of {len(m['activity'])} units active · KL {float(m['kl'].sum()):.2f} nats")
-            st.plotly_chart(shared_figure(traversal_figure, name, digit, key=(stamp(name),)),
-                            key=f"latent_size_traverse_{name}")
+            shared_elements(_traversed, name, digit, key=(stamp(name),))
     return digit
+
+
+def _traversed(name: str, digit: int | None):
+    m = measures(name)
+    st.markdown(f"**`{name}`** · free bits {checkpoint(name).train_config.free_bits:g} · "
+                f"{m['active']} of {len(m['activity'])} units active · KL {float(m['kl'].sum()):.2f} nats")
+    st.plotly_chart(traversal_figure(name, digit), key=f"latent_size_traverse_{name}")

@@ -1,9 +1,10 @@
-"""Plotly figures for the lesson. Colours are mid-tones that read on both the light and the dark theme;
-backgrounds, fonts and grids are left to Streamlit's theme."""
+"""Figures for the lesson: its maps as canvas charts (ui/chart.py), the rest plotly. Colours are mid-tones that read on
+both the light and the dark theme; plotly's backgrounds, fonts and grids are left to Streamlit's theme."""
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import DIGITS, latent_scatter
+from ui.chart import packed, rounded
+from ui.figures import DIGIT_COLOURS, DIGITS
 
 PRIOR_COLOUR, Q_COLOUR, SAMPLE_COLOUR, MEAN_COLOUR = "#8c8c8c", "#e4572e", "#f2a541", "#29a3d6"
 
@@ -25,15 +26,23 @@ def sized(fig: go.Figure, font: int) -> go.Figure:
     return fig.update_yaxes(tickfont_size=font, title_font_size=font)
 
 
-def map_with_samples(mu, labels, z, height: int, font: int, classes=DIGITS, item="digit") -> go.Figure:
-    """The encoded test set with the prior's 2σ circle and the prior samples z marked as crosses."""
-    fig = latent_scatter(mu, labels, height=height, classes=classes, item=item)
-    _line(fig, circle(2.0), "prior, 2σ", PRIOR_COLOUR, "dash")
+def map_with_samples(mu, labels, z, height: int, font: int, classes=DIGITS, item="digit") -> dict:
+    """The encoded test set with the prior's 2σ circle and the prior samples z marked as crosses, as the canvas chart's
+    data: the lesson's first figure, drawn as soon as the page arrives, where plotly.js (4.7 MB) takes a browser a
+    couple of seconds to start (bench/cold_start.py). The codes go packed (ui/chart.py packed), the rest as lists."""
+    series = [{"x": packed(mu[labels == k, 0]), "y": packed(mu[labels == k, 1]), "colour": DIGIT_COLOURS[k],
+               "size": 3, "alpha": 0.7} for k in range(len(classes))]
+    legend = [{"name": name, "colour": DIGIT_COLOURS[k]} for k, name in enumerate(classes)]
+    x, y = circle(2.0)
+    series.append({"x": rounded(x), "y": rounded(y), "colour": PRIOR_COLOUR, "dash": True, "width": 2.5})
+    legend.append({"name": "prior, 2σ", "colour": PRIOR_COLOUR, "dash": True})
     if len(z):
-        fig.add_trace(go.Scatter(x=z[:, 0], y=z[:, 1], mode="markers", name="z ~ N(0, I)",
-                                 marker={"symbol": "x", "size": 11, "color": SAMPLE_COLOUR, "line": {"width": 1}}))
-    fig.update_layout(legend={"orientation": "h", "y": -0.12})
-    return sized(fig, font)
+        series.append({"x": rounded(z[:, 0]), "y": rounded(z[:, 1]), "colour": SAMPLE_COLOUR, "symbol": "x", "size": 11})
+        legend.append({"name": "z ~ N(0, I)", "colour": SAMPLE_COLOUR})
+    panel = {"xlabel": "z₁", "ylabel": "z₂", "equal": True, "series": series, "names": list(classes),
+             "readout": {"x": "z₁", "y": "z₂"}}
+    return {"height": height, "font": font, "panels": [panel], "legend": legend,
+            "note": f"each dot a test {item}'s code, coloured by its class"}
 
 
 def mosaic(images: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:

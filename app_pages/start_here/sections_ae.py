@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages.start_here.data import BETA_MODELS, PAIRS, posterior, samples, spread
 from app_pages.start_here.figures import image_grid, map_with_samples, posterior_figure
 from app_pages.start_here.nav import go_deeper, lesson_dataset
+from ui.chart import chart
 from ui.models import checkpoint, encoded_test_set, stamp
 from ui.navigation import script
 from ui.shared_figure import shared_figure
@@ -25,8 +26,8 @@ def named(dataset) -> dict:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def code_map(name: str, file_stamp: float, seed: int | None, height: int, font: int, dataset: str):
     """The map of `name`'s 10,000 test codes, with its prior samples for `seed` (None: none), named as `dataset`'s
-    classes. Building it costs more than the rest of the step, and it is the same for every student who sees it:
-    built once, shared (st.plotly_chart only reads it)."""
+    classes, as the canvas chart's data. Building it costs more than the rest of the step, and it is the same for
+    every student who sees it: built once, shared (the chart only reads it)."""
     enc = encoded_test_set(name)
     z = np.zeros((0, 2)) if seed is None else samples(name, N_SAMPLES, seed)["z"]
     return map_with_samples(enc["mu"], enc["label"], z, height, font, **named(DATASETS[dataset]))
@@ -49,7 +50,7 @@ def autoencoder_step(size: dict):
         "rebuild the image from those two numbers alone. Trained only to reconstruct, it learns a code in "
         f"which similar {plural(dataset)} tend to land near each other. Below: every {dataset.title} test "
         f"{dataset.item}, encoded by a plain autoencoder with exactly the VAE's layer sizes.")
-    chart, side = st.columns([3, 1], gap="large")
+    map_col, side = st.columns([3, 1], gap="large")
     name = PAIRS[dataset.name][0]
     enc, ae = encoded_test_set(name), checkpoint(name)
     with side:
@@ -57,17 +58,16 @@ def autoencoder_step(size: dict):
         lo, hi = enc["mu"].min(0), enc["mu"].max(0)
         st.metric("Code range of z₁ (latent units)", f"{lo[0]:.0f} to {hi[0]:.0f}")
         st.metric("Code range of z₂ (latent units)", f"{lo[1]:.0f} to {hi[1]:.0f}")
-    with chart:
-        fig = code_map(name, stamp(name), None, size["height"], size["font"], dataset.name)
-        st.plotly_chart(fig, key="start_here_ae_map")
+    with map_col:
+        chart(code_map(name, stamp(name), None, size["height"], size["font"], dataset.name), key="start_here_ae_map")
     go_deeper(LATENT_MAP, "the latent map of every shipped model")
 
 
 def _model_column(name: str, title: str, seed: int, size: dict):
     st.subheader(title)
     st.metric("Test codes inside the prior's 2σ circle", f"{100 * spread(name)['inside_2sd']:.0f}%")
-    fig = code_map(name, stamp(name), seed, size["height"], size["font"], lesson_dataset().name)
-    st.plotly_chart(fig, key=f"start_here_map_{name}")
+    chart(code_map(name, stamp(name), seed, size["height"], size["font"], lesson_dataset().name),
+          key=f"start_here_map_{name}")
     st.caption("The crosses above, z ~ N(0, I), decoded:")
     st.plotly_chart(shared_figure(samples_grid, name, stamp(name), seed, size["grid"] // 2),
                     key=f"start_here_samples_{name}")

@@ -76,11 +76,12 @@ function paintImage(image) {  // the image's cells as an offscreen canvas, a pix
   return off;
 }
 
-function layoutPanel(panel, box) {
+function layoutPanel(panel, box, k = 1) {  // k: the text's size, as a multiple of 12 px (data.font / 12)
   const tx = panel.xlog ? Math.log10 : (x) => x;
   const [x0, x1, y0, y1] = extent(panel, tx);
   // room for the tick labels: left of the plot, below it, and half a label past its right end
-  const left = box.x + 62, top = box.y + (panel.title ? 28 : 12), width = box.w - 84, height = box.h - (top - box.y) - 38;
+  const left = box.x + 50 + 12 * k, top = box.y + (panel.title ? 28 : 12) * k, width = box.w - 72 - 12 * k;
+  const height = box.h - (top - box.y) - 38 * k;
   let plot = { left, top, width, height };
   if (panel.square || panel.equal) {
     const ratio = panel.equal ? (y1 - y0) / (x1 - x0) : 1;  // height / width of the plot area
@@ -94,7 +95,7 @@ function layoutPanel(panel, box) {
     const u = x0 + ((cx - plot.left) / plot.width) * (x1 - x0);
     return [panel.xlog ? 10 ** u : u, y1 - ((cy - plot.top) / plot.height) * (y1 - y0)];
   };
-  return { panel, box, plot, sx, px, py, invert, x0, x1, y0, y1 };
+  return { panel, box, plot, sx, px, py, invert, x0, x1, y0, y1, k };
 }
 
 function drawLine(ctx, s, px, py) {
@@ -159,15 +160,15 @@ function drawSeries(ctx, s, px, py) {
 }
 
 function drawPanel(ctx, at) {
-  const { panel, box, plot, sx, px, py, x0, x1, y0, y1 } = at;
+  const { panel, box, plot, sx, px, py, x0, x1, y0, y1, k } = at;
   ctx.fillStyle = "#262730"; ctx.textAlign = "center";
   if (panel.title) {
     // a long title in a narrow panel: smaller type, down to 11 px, rather than running into its neighbour
-    for (let font = 14; font >= 11; font--) {
+    for (let font = Math.round(14 * k); font >= 11; font--) {
       ctx.font = `${font}px sans-serif`;
       if (ctx.measureText(panel.title).width <= box.w - 8) break;
     }
-    ctx.fillText(panel.title, box.x + box.w / 2, box.y + 16);
+    ctx.fillText(panel.title, box.x + box.w / 2, box.y + 16 * k);
   }
   if (panel.image) {
     const { x, y, cols, rows } = panel.image, dx = (x[1] - x[0]) / (cols - 1), dy = (y[1] - y[0]) / (rows - 1);
@@ -178,23 +179,23 @@ function drawPanel(ctx, at) {
     ctx.drawImage(paintImage(panel.image), a, c, b - a, d - c);
     ctx.restore();
   }
-  ctx.font = "12px sans-serif"; ctx.fillStyle = "#555"; ctx.strokeStyle = panel.image ? "rgba(0,0,0,0.08)" : "#e8e8e8";
+  ctx.font = `${12 * k}px sans-serif`; ctx.fillStyle = "#555"; ctx.strokeStyle = panel.image ? "rgba(0,0,0,0.08)" : "#e8e8e8";
   ctx.lineWidth = 1;
   const xs = panel.xlog ? logTicks(x0, x1) : ticks(x0, x1, Math.max(2, Math.min(6, Math.floor(plot.width / 70))));
   for (const t of xs) {
     const cx = sx(t);
     ctx.beginPath(); ctx.moveTo(cx, plot.top); ctx.lineTo(cx, plot.top + plot.height); ctx.stroke();
-    ctx.fillText(label(panel.xlog ? 10 ** t : t), cx, plot.top + plot.height + 15);
+    ctx.fillText(label(panel.xlog ? 10 ** t : t), cx, plot.top + plot.height + 15 * k);
   }
   ctx.textAlign = "right";
   for (const t of ticks(y0, y1, Math.max(2, Math.min(6, Math.floor(plot.height / 50))))) {
     ctx.beginPath(); ctx.moveTo(plot.left, py(t)); ctx.lineTo(plot.left + plot.width, py(t)); ctx.stroke();
-    ctx.fillText(label(t), plot.left - 6, py(t) + 4);
+    ctx.fillText(label(t), plot.left - 6, py(t) + 4 * k);
   }
   ctx.textAlign = "center";
-  ctx.fillText(panel.xlabel || "", plot.left + plot.width / 2, plot.top + plot.height + 32);
+  ctx.fillText(panel.xlabel || "", plot.left + plot.width / 2, plot.top + plot.height + 32 * k);
   if (panel.ylabel) {
-    ctx.save(); ctx.translate(box.x + 12, plot.top + plot.height / 2); ctx.rotate(-Math.PI / 2);
+    ctx.save(); ctx.translate(plot.left - 38 - 12 * k, plot.top + plot.height / 2);  // beside the plot, even a narrowed one ctx.rotate(-Math.PI / 2);
     ctx.fillText(panel.ylabel, 0, 0); ctx.restore();
   }
   ctx.save();
@@ -204,7 +205,7 @@ function drawPanel(ctx, at) {
     ctx.strokeStyle = ctx.fillStyle = h.colour;
     drawLine(ctx, { x: [x0, x1], y: [h.y, h.y], width: h.width, dash: h.dash }, sx, py);
     if (h.text) {  // on a light box, so that a curve passing behind the label leaves it legible
-      ctx.textAlign = "right"; ctx.font = "12px sans-serif";
+      ctx.textAlign = "right"; ctx.font = `${12 * k}px sans-serif`;
       const x = plot.left + plot.width - 4, y = py(h.y) + (h.above ? -5 : 14), w = ctx.measureText(h.text).width;
       ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - w - 3, y - 11, w + 6, 15);
       ctx.fillStyle = h.colour; ctx.fillText(h.text, x, y);
@@ -214,12 +215,12 @@ function drawPanel(ctx, at) {
   // A name per series (a latent map's classes) at the median of its points, black on a light box: the map reads
   // without telling colours apart.
   const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  (panel.names || []).forEach((name, k) => {
-    const s = panel.series[k];
+  (panel.names || []).forEach((name, i) => {
+    const s = panel.series[i];
     if (!s || !s.x.length) return;
-    ctx.textAlign = "center"; ctx.font = "bold 14px sans-serif";
-    const x = px(median(s.x)), y = py(median(s.y)) + 5, w = ctx.measureText(String(name)).width;
-    ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - w / 2 - 2, y - 13, w + 4, 17);
+    ctx.textAlign = "center"; ctx.font = `bold ${14 * k}px sans-serif`;
+    const x = px(median(s.x)), y = py(median(s.y)) + 5 * k, w = ctx.measureText(String(name)).width;
+    ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - w / 2 - 2, y - 13 * k, w + 4, 17 * k);
     ctx.fillStyle = "#000"; ctx.fillText(String(name), x, y);
   });
   ctx.restore();

@@ -3,11 +3,13 @@
 // a plotly figure is rebuilt from scratch at each rerun and costs the browser tens of milliseconds of its main
 // thread; these are drawn in a few, in place.
 //
-// data: {height, panels: [panel], legend?: [{name, colour, dash?, kind?}], note?, mark?}
+// data: {height, panels: [panel], legend?: [{name, colour, dash?, kind?}], note?, mark?, font? (px of the tick
+//        labels, 12 unless given: the lesson's presenter mode makes every text larger)}
 // panel: {title?, xlabel?, ylabel?, range? [x0, x1, y0, y1] (a null end: from the data), square?, equal?, xlog?,
 //         image?: {x: [x0, x1], y: [y0, y1], cols, rows, values (base64, a byte a cell, rows from y0 up), colours},
 //         hlines?: [{y, colour, width?, dash?, text?, above?}], readout?: {x, y, series?}, series: [series]}
-// series: {x, y, colour, kind? ("line" | "bars" | "band"), width?, alpha?, dash? (true | "dot"), markers?
+// series: {x, y (lists, or packed: ui/chart.py), colour, kind? ("line" | "bars" | "band"), width?, alpha?,
+//          dash? (true | "dot"), markers?
 //          (true: open circles | "filled"), size? (dots), symbol? ("x"), err? (error bars), y2? (a band's lower
 //          edge), widths? (bars)}; a null in x or y breaks a line.
 // `square`: the plot area is square; `equal`: one unit is as long on both axes. The root element records what it
@@ -43,17 +45,17 @@ function draw(root, data) {
   const canvas = root.querySelector("canvas");
   const width = Math.max(260, root.clientWidth || root.parentElement.clientWidth || 600);
   // Side by side unless that leaves a panel narrower than 220 px (a phone): then one above the other.
-  const n = data.panels.length, stacked = n > 1 && width / n < 220;
+  const n = data.panels.length, stacked = n > 1 && width / n < 220, k = (data.font || 12) / 12;
   let height = stacked ? Math.round(data.height * 0.8) * n : data.height;
   const w = stacked ? width : width / n, each = stacked ? height / n : height;
-  let boxes = data.panels.map((panel, k) => layoutPanel(panel, stacked ? { x: 0, y: k * each, w, h: each }
-                                                                       : { x: k * w, y: 0, w, h: height }));
+  let boxes = data.panels.map((panel, i) => layoutPanel(panel, stacked ? { x: 0, y: i * each, w, h: each }
+                                                                       : { x: i * w, y: 0, w, h: height }, k));
   if (!stacked && boxes.every((b) => b.panel.square || b.panel.equal)) {
     // a square or equal-unit plot in a narrow column needs less height than asked for: no gap below it
-    const used = Math.max(...boxes.map((b) => b.plot.top + b.plot.height)) + 38;
+    const used = Math.max(...boxes.map((b) => b.plot.top + b.plot.height)) + 38 * k;
     if (used < height) {
       height = Math.ceil(used);
-      boxes = boxes.map((b) => layoutPanel(b.panel, { ...b.box, h: height }));
+      boxes = boxes.map((b) => layoutPanel(b.panel, { ...b.box, h: height }, k));
     }
   }
   const dpr = window.devicePixelRatio || 1;
@@ -63,7 +65,9 @@ function draw(root, data) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   boxes.forEach((at) => drawPanel(ctx, at));
-  root.querySelector(".lc-legend").replaceChildren(
+  const legend = root.querySelector(".lc-legend");
+  legend.style.fontSize = data.font ? `${Math.round(13 * k)}px` : "";
+  legend.replaceChildren(
     ...(data.legend || []).map(legendItem),
     ...(data.note ? [Object.assign(document.createElement("span"), { className: "lc-note", textContent: data.note })] : []));
   root.lcDrawn = { width, boxes };
@@ -90,8 +94,16 @@ function watchPointer(root) {
   canvas.addEventListener("pointerleave", () => { tip.hidden = true; });
 }
 
+// A series' x or y may come packed (ui/chart.py packed): {i16: base64 of little-endian int16 steps, scale}.
+function unpacked(v) {
+  if (!v || v.i16 == null) return v;
+  const bytes = Uint8Array.from(atob(v.i16), (c) => c.charCodeAt(0));
+  return Float32Array.from(new Int16Array(bytes.buffer), (n) => n * v.scale);
+}
+
 // The chart in `host` (made there the first time), drawn from `data`; a window resized or turned redraws it
 function mountChart(host, data) {
+  for (const panel of data.panels) for (const s of panel.series) { s.x = unpacked(s.x); s.y = unpacked(s.y); }
   let root = host.querySelector(".lc-root");
   if (!root) {
     root = document.createElement("div");

@@ -2,8 +2,8 @@
 
 A thread would share the server's interpreter lock with every page being drawn, and a busy server starves
 it (measured: a Python-busy thread cut a training thread from ~90 to ~9 steps per second). The child
-process trains at full speed; a small reader thread in the parent receives its messages and keeps them for
-`snapshot()`, which any thread may call. The worker owns its model (a copy, never a shared one). It stops
+process trains at full speed, at a lower priority than the pages (NICENESS); a small reader thread in the
+parent receives its messages and keeps them for `snapshot()`, which any thread may call. The worker owns its model (a copy, never a shared one). It stops
 when asked, when training ends or diverges, or when its owner disappears: `owner` is any object the app
 keeps alive as long as the session lives (the worker holds only a weak reference to it). An owner that can
 tell more directly may also define `alive()`, which the worker keeps asking while it runs.
@@ -11,6 +11,7 @@ tell more directly may also define `alive()`, which the worker keeps asking whil
 import copy
 import math
 import multiprocessing as mp
+import os
 import sys
 import threading
 import time
@@ -29,6 +30,10 @@ from vae.serve.metric_log import MetricLog
 # nothing, it is better left to the server and the browsers drawing the live page: an OpenMP team whose second
 # thread loses its core to them stalls at every barrier.
 ONE_THREAD_MAX_BATCH = 128
+# The child trains at a lower priority than the server: on an idle machine it still has a whole core, but when a room
+# opens a link at once the kernel serves the pages first (the lecture-hall burst, bench/classroom_ws.py; the
+# training's own steps wait those seconds instead of every student's page).
+NICENESS = 10
 FRAME_DIGITS = 2000  # test digits re-encoded for each latent-map frame: enough to see the clusters
 FRAMES_PER_EPOCH = 4
 
@@ -66,6 +71,7 @@ def _child(conn, stop, config: dict, cfg: dict, weights: dict, data_path, limit)
     from vae.data import load_dataset
     from vae.trainer import train
     try:
+        os.nice(NICENESS)
         if cfg["batch_size"] <= ONE_THREAD_MAX_BATCH:
             torch.set_num_threads(1)
         data = load_dataset(cfg.get("dataset", "mnist"), data_path)  # None: the shipped copy
