@@ -70,7 +70,8 @@ def the_explorers_map_takes_the_space_it_has(page, screen):
 
 
 FIGURES = ("[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-testid=stImage] img, "
-           "[data-testid=stMain] svg.rp")  # plotly figures, images, the reparameterization diagram
+           "[data-testid=stMain] svg.rp, [data-testid=stMain] .st-key-start_here_ae_map, "
+           "[data-testid=stMain] [class*='st-key-start_here_map_']")  # plotly, images, the diagram, the canvas maps
 
 
 # The toggle is on and its larger type applies; a figure has a box; and, for a failure's message, what is there.

@@ -1,7 +1,8 @@
 """The canvas chart component (assets/chart.js says what it draws, from what data; chart_draw.js draws it) and
 helpers that turn arrays into its data. It serves the figures the app redraws often: the Train page's live views,
-twice a second while a model trains, and the ELBO lab's four figures on a test digit, all four at every new digit.
-The figures a student zooms into or hovers over at leisure stay plotly."""
+twice a second while a model trains, the ELBO lab's four figures on a test digit, all four at every new digit, and the
+lesson's maps, the first figure a room sees (plotly.js takes a browser about 2 s to start). The figures a student zooms
+into or hovers over at leisure stay plotly."""
 import base64
 import functools
 from pathlib import Path

@@ -1,5 +1,6 @@
 // Charts drawn on a canvas, for figures the app redraws often: the Train page's live views (twice a second while a
-// model trains) and the ELBO lab's four figures on a test digit (all four at every new digit). Measured in Chromium,
+// model trains) and the ELBO lab's four figures on a test digit (all four at every new digit); and for the lesson's
+// maps, which must appear at once (plotly.js, 4.7 MB, takes a browser about 2 s to start). Measured in Chromium,
 // a plotly figure is rebuilt from scratch at each rerun and costs the browser tens of milliseconds of its main
 // thread; these are drawn in a few, in place.
 //
