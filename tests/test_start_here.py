@@ -1,4 +1,5 @@
 """The "Start here" lesson under AppTest: every step through the navigation buttons, its numbers against vae/."""
+import base64
 import inspect
 import json
 import re
@@ -78,6 +79,11 @@ def test_step_1_and_2_numbers(lesson, mnist):
     assert sum(len(unpacked(s["x"])) for s in panel["series"][:10]) == 10_000
     assert panel["names"] == list("0123456789")
     go(lesson, 1)
+    grid = json.loads(next(c for c in lesson.get("plotly_chart") if c.proto.id.endswith("start_here_samples_bce"))
+                      .proto.spec)["data"][0]["z"]  # 16 prior samples, 8 a row, in single precision
+    z = np.frombuffer(base64.b64decode(grid["bdata"]), grid["dtype"]).reshape([int(n) for n in grid["shape"].split(",")])
+    assert grid["dtype"] == "f4" and z.shape == (2 * 30 - 2, 8 * 30 - 2)
+    assert np.isnan(z).sum() == z.size - 16 * 28 * 28 and np.nanmin(z) >= 0 and np.nanmax(z) <= 1
     shares = [number(m.value) for m in lesson.metric if m.label.startswith("Test codes inside")]
     for name, share in zip(("ae", "bce"), shares):
         with torch.no_grad():
