@@ -61,6 +61,47 @@ def test_the_explorer_decodes_a_slice_with_pytorchs_pixels(app_url, page, mnist,
     assert page.console_errors == []
 
 
+def test_a_slice_whose_arrays_arrive_late_never_replaces_a_newer_one(app_url, page, mnist):
+    """Each slice is a file of its own, and two fetches may finish in either order: the newest slice must stay."""
+    model = load_checkpoint(CHECKPOINT_DIR / "bce-z8.safetensors").model
+    with torch.no_grad():
+        mu = model.encode(mnist.x_test[:1])[0].numpy()
+    held, hold = [], {"next": False}
+
+    def body(route):  # a slice's arrays: held back when the test says so, else fetched as they come
+        if hold["next"]:
+            hold["next"] = False
+            held.append(route)
+        else:
+            route.continue_()
+    page.route("**/files/plane-*", body)
+    page.goto(f"{app_url}/explorer?checkpoint=bce-z8")
+    page.locator(".vx-root[data-painted='bce-z8']").wait_for(timeout=90000)
+    page.get_by_text("two coordinates").click()
+    settle(page)
+    hold["next"] = True  # the arrays of z1 against z7 arrive only at the end
+    page.get_by_label("second axis z_j").fill("7")
+    page.get_by_label("second axis z_j").press("Enter")
+    for _ in range(300):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the slice's arrays were never asked for"
+    page.get_by_label("first axis z_i").fill("3")  # z3 against z7: its arrays come at once
+    page.get_by_label("first axis z_i").press("Enter")
+    page.get_by_text("The plane of z3 and z7, through the code of test digit #0").wait_for(timeout=30000)
+    settle(page)
+    page.locator(".vx-overlay").click(position={"x": 60, "y": 60})
+    page.locator(".vx-z").filter(has_text="z3 = ").wait_for(timeout=30000)
+    held[0].continue_()  # the older slice's arrays arrive now
+    page.wait_for_timeout(1500)
+    page.locator(".vx-overlay").click(position={"x": 80, "y": 80})
+    page.locator(".vx-z").filter(has_text="z3 = ").wait_for(timeout=10000)
+    js = browser_pixels(page, "bce-z8")
+    assert np.abs(js - torch_pixels(model, slice_plane(mu[0], coordinate_axes(2, 6, 8)))).max() < 1e-4
+    assert page.console_errors == []
+
+
 @pytest.mark.parametrize("name, dim", [("bce-z8", 8), ("bce-z32", 32)])
 def test_the_latent_map_labels_its_pca_projection(app_url, page, name, dim):
     page.goto(f"{app_url}/latent_map?checkpoint={name}")

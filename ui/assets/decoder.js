@@ -90,15 +90,21 @@ function paintDigit(canvas, pixels) {
 
 // Mount a component once its payload's arrays are at hand: mount(model) sets it up and returns its clean-up. Until
 // then the component shows its empty frame; a body that cannot be fetched is said in `root`, with a button that
-// fetches it again (a rerun with the same data does not run this again).
+// fetches it again (a rerun with the same data does not run this again). Only the newest data of a root mounts:
+// fetches finish in any order, and a student who changes the slice twice quickly must not end on the first change's.
 function whenPayload(data, root, mount) {
   let cleanup = null, gone = false;
+  const ticket = (root.vaeTicket = (root.vaeTicket || 0) + 1);
+  const stale = () => gone || root.vaeTicket !== ticket;
   const attempt = () => readPayload(data).then((model) => {
-    if (gone) return;
+    if (stale()) return;
     root.querySelector(".vae-payload-failed")?.remove();
-    cleanup = mount(model);
+    if (root.vaeMounted) root.vaeMounted();  // the older data's set-up, if no one has cleaned it up
+    let done = false;
+    const own = mount(model);
+    cleanup = root.vaeMounted = () => { if (!done && own) own(); done = true; };
   }).catch((err) => {
-    if (gone) return;
+    if (stale()) return;
     root.querySelector(".vae-payload-failed")?.remove();
     const note = document.createElement("p");
     note.className = "vae-payload-failed";
