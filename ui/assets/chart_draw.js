@@ -195,7 +195,8 @@ function drawPanel(ctx, at) {
   ctx.textAlign = "center";
   ctx.fillText(panel.xlabel || "", plot.left + plot.width / 2, plot.top + plot.height + 32 * k);
   if (panel.ylabel) {
-    ctx.save(); ctx.translate(plot.left - 38 - 12 * k, plot.top + plot.height / 2);  // beside the plot, even a narrowed one ctx.rotate(-Math.PI / 2);
+    // beside the plot, even one narrowed to equal units
+    ctx.save(); ctx.translate(plot.left - 38 - 12 * k, plot.top + plot.height / 2); ctx.rotate(-Math.PI / 2);
     ctx.fillText(panel.ylabel, 0, 0); ctx.restore();
   }
   ctx.save();
