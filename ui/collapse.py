@@ -56,19 +56,13 @@ def kl_bars(m: dict, free_bits: float = 0.0, height: int = 300) -> go.Figure:
     return fig
 
 
-def shipped_kl_bars(name: str, free_bits: float) -> go.Figure:
-    """kl_bars of a shipped checkpoint, by its name (the Latent size page draws it once for everyone)."""
-    return kl_bars(measures(name), free_bits)
-
-
-def collapse_panel(m: dict, free_bits: float, key: str, figure: go.Figure | None = None) -> None:
-    """The active units as a number, each dimension's KL as sorted bars (`figure`, if already built), and what they
-    mean."""
+def collapse_panel(m: dict, free_bits: float, key: str) -> None:
+    """The active units as a number, each dimension's KL as sorted bars, and what they mean."""
     d = len(m["activity"])
     st.metric("Active units", f"{m['active']} of {d}",
               help=f"Burda et al. (2016): dimension u is active when A_u = Cov_x(E_q[z_u]) > {ACTIVE_THRESHOLD}, "
                    "i.e. when its mean moves with the image.")
-    st.plotly_chart(figure or kl_bars(m, free_bits), key=key)
+    st.plotly_chart(kl_bars(m, free_bits), key=key)
     if m["kl"] is None:
         st.caption("A plain autoencoder has no KL term: the bars are each dimension's activity A_u, the variance of "
                    "its code over the test images.")

@@ -21,20 +21,6 @@ def shared_figure(build, *args, key: tuple = ()):
     return _built(build, f"{build.__module__}.{build.__qualname__}", args, key)
 
 
-@st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False)
-def _table(_build, builder: str, args: tuple, key: tuple):
-    import pandas as pd
-    import pyarrow as pa
-    return pa.Table.from_pandas(pd.DataFrame(_build(*args)), preserve_index=False)
-
-
-def shared_table(build, *args, key: tuple = ()):
-    """build(*args), a list of row dicts, as the Arrow table st.dataframe sends, made once for everyone who asks the
-    same: st.dataframe otherwise turns the rows into pandas and then Arrow on every run (py-spy: a fifth of the
-    Latent size page's server time per load went to its four tables)."""
-    return _table(build, f"{build.__module__}.{build.__qualname__}", args, key)
-
-
 def _named(value):
     """A function by its full name (Streamlit's hasher knows a function by its bare name alone); anything else as is."""
     return f"{value.__module__}.{value.__qualname__}" if callable(value) else value

@@ -4,7 +4,6 @@ values on the same digits."""
 import streamlit as st
 
 from ui.models import checkpoint, images
-from ui.shared_figure import shared_table
 from vae.serve.gap_table import GAP_FILE, LADDER_FILE, current, read_table
 
 
@@ -12,7 +11,7 @@ def _stamp(path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
-def _rows(names: tuple, stamps: tuple) -> list[dict]:  # built once for everyone by shared_table; `stamps`: its key
+def _rows(names: tuple) -> list[dict]:
     ladder, exact, rows = read_table(LADDER_FILE), read_table(GAP_FILE), []
     for name in names:
         ckpt, entry = checkpoint(name), ladder.get(name)
@@ -41,15 +40,16 @@ def gap_stamps() -> tuple:
 
 
 def gap_part(names):
-    table = shared_table(_rows, tuple(names), gap_stamps())
+    """Drawn inside the size section's shared elements (sections.py): read and built once for everyone, until a
+    checkpoint or one of the two files changes (gap_stamps)."""
+    rows = _rows(tuple(names))
     st.subheader("The gap, to a stated precision")
-    if not table.num_rows:
+    if not rows:
         st.caption("No estimates for these models: run `python scripts/ladder_gap.py`.")
         return
-    st.dataframe(table, hide_index=True, key="latent_size_gap_table")
-    digits = table.column("digits")[0].as_py()
+    st.dataframe(rows, hide_index=True, key="latent_size_gap_table")
     st.caption(
-        f"Means over the first {digits} test digits, in nats, ± the Monte Carlo standard error of the mean "
+        f"Means over the first {rows[0]['digits']} test digits, in nats, ± the Monte Carlo standard error of the mean "
         "(the same digits for every model, so the columns compare). −ELBO: the encoder's q(z|x), 2,000 draws of log "
         "p(x|z) a digit and the KL in closed form; \"one draw\" is what training's evaluation does, noisy by a few "
         "tenths. −log p(x): importance sampling with K = 5,000 draws, 80% of them from a Gaussian fitted to each digit "

@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from app_pages.latent_size.data import mosaic
-from ui.collapse import by_kl, collapse_panel, measures, shipped_kl_bars
+from ui.collapse import by_kl, collapse_panel, measures
 from ui.models import checkpoint, encoded_test_set, stamp
 from ui.shared_figure import shared_elements
 from vae.collapse import traversal
@@ -81,7 +81,7 @@ def collapse_section(sizes, twins: dict) -> dict:
 
 
 def _kl_bars(name: str, free_bits: float):
-    collapse_panel(measures(name), free_bits, key="latent_size_collapse_bars", figure=shipped_kl_bars(name, free_bits))
+    collapse_panel(measures(name), free_bits, key="latent_size_collapse_bars")
 
 
 def _collapse_measured(names: tuple):
